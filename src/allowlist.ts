@@ -1,0 +1,134 @@
+import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import type { AmplifyAuthOptions } from './types.js';
+
+/** Decides whether a request may carry the token. */
+export type AllowCheck = (config: InternalAxiosRequestConfig) => boolean;
+
+type Rule = (url: URL | undefined, fullPath: string) => boolean;
+
+// axios's own test for an absolute URL (helpers/isAbsoluteURL): a scheme, or protocol-relative `//`.
+const absoluteUrl = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
+/** The URL axios will send, as axios's `buildFullPath` and `combineURLs` build it (without `params`). */
+export function resolveFullPath(config: InternalAxiosRequestConfig): string {
+  const url = config.url ?? '';
+  const baseURL = config.baseURL;
+  if (baseURL && (config.allowAbsoluteUrls === false || !absoluteUrl.test(url))) {
+    return url ? `${baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : baseURL;
+  }
+  return url;
+}
+
+const sentinel = 'https://relative.invalid';
+
+/**
+ * True for a reference that stays on whatever origin it is resolved against. Decided by the URL
+ * parser, not by a regex: ` //evil.com` (leading space) looks relative but a browser sends it to
+ * evil.com.
+ */
+function isRelativeReference(fullPath: string): boolean {
+  return parse(fullPath, sentinel)?.origin === sentinel;
+}
+
+/** Where a relative URL goes: the document's base in a browser; nowhere known in Node. */
+function documentBase(): string | undefined {
+  const g = globalThis as { document?: { baseURI?: unknown }; location?: { href?: unknown } };
+  const base = g.document?.baseURI ?? g.location?.href;
+  return typeof base === 'string' ? base : undefined;
+}
+
+function parse(url: string, base?: string): URL | undefined {
+  try {
+    return new URL(url, base);
+  } catch {
+    return undefined;
+  }
+}
+
+function pathMatches(path: string, prefix: string): boolean {
+  return prefix.endsWith('/') ? path.startsWith(prefix) : path === prefix || path.startsWith(`${prefix}/`);
+}
+
+/** Parses an `allow` string; a TypeError for anything but an origin with an optional path prefix. */
+function originRule(entry: string, index: number): Rule {
+  const parsed = parse(entry);
+  const where = `\`allow[${index}]\` (${JSON.stringify(entry)})`;
+  if (!parsed || parsed.origin === 'null' || !absoluteUrl.test(entry)) {
+    throw new TypeError(`${where} must be an absolute URL such as "https://api.example.com" or "https://api.example.com/v1/"`);
+  }
+  if (parsed.username || parsed.password || parsed.search || parsed.hash || entry.includes('?') || entry.includes('#')) {
+    throw new TypeError(`${where} must be an origin with an optional path: no user info, query or fragment`);
+  }
+  const { origin, pathname } = parsed;
+  return (url) => url !== undefined && url.origin === origin && pathMatches(url.pathname, pathname);
+}
+
+function regExpRule(pattern: RegExp): Rule {
+  // Without `g` and `y`, `test` keeps no state between requests.
+  const stateless = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+  return (url, fullPath) => {
+    if (!url) return stateless.test(fullPath);
+    // User info would let `https://api.example.com@evil.com/` pass a careless pattern.
+    const bare = new URL(url.href);
+    bare.username = '';
+    bare.password = '';
+    return stateless.test(bare.href);
+  };
+}
+
+function pageOrigin(): string | undefined {
+  const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+  return typeof origin === 'string' && origin !== 'null' ? origin : undefined;
+}
+
+/**
+ * The default: relative URLs, the origin of the instance's `baseURL`, and the page's origin. In a
+ * browser a relative URL is judged where it resolves to (a `<base href>` can point elsewhere).
+ */
+function defaultRule(instance: AxiosInstance): Rule {
+  return (url, fullPath) => {
+    if (!url) return isRelativeReference(fullPath);
+    if (url.origin === 'null') return false;
+    const base = instance.defaults.baseURL;
+    return url.origin === (base ? parse(base)?.origin : undefined) || url.origin === pageOrigin();
+  };
+}
+
+function compileRule(allow: AmplifyAuthOptions['allow'], instance: AxiosInstance): { rule: Rule; pure: boolean } {
+  if (allow === undefined) return { rule: defaultRule(instance), pure: true };
+  if (typeof allow === 'function') {
+    return { rule: (url) => url !== undefined && allow(new URL(url.href)) === true, pure: false };
+  }
+  const rules = allow.map((entry, index) => (typeof entry === 'string' ? originRule(entry, index) : regExpRule(entry)));
+  return { rule: (url, fullPath) => rules.some((rule) => rule(url, fullPath)), pure: true };
+}
+
+const memoLimit = 256;
+
+/**
+ * Compiles `allow` into a check of a request's fully resolved URL. Strings are parsed once here,
+ * so a malformed entry is a TypeError at install time. Decisions of the built-in rules are
+ * memoized by URL, because parsing a URL is a noticeable part of a request's cost.
+ */
+export function compileAllow(allow: AmplifyAuthOptions['allow'], instance: AxiosInstance): AllowCheck {
+  const { rule, pure } = compileRule(allow, instance);
+  const memo = new Map<string, boolean>();
+  let memoKey: unknown;
+  return (config) => {
+    const fullPath = resolveFullPath(config);
+    const base = documentBase();
+    if (!pure) return rule(parse(fullPath, base), fullPath);
+    // The default rule depends on the instance's baseURL and the page: a change of either resets.
+    const key = `${instance.defaults.baseURL ?? ''} ${base ?? ''}`;
+    if (key !== memoKey || memo.size >= memoLimit) {
+      memo.clear();
+      memoKey = key;
+    }
+    let allowed = memo.get(fullPath);
+    if (allowed === undefined) {
+      allowed = rule(parse(fullPath, base), fullPath);
+      memo.set(fullPath, allowed);
+    }
+    return allowed;
+  };
+}

@@ -1,0 +1,30 @@
+import { fetchAuthSession } from 'aws-amplify/auth';
+import { Hub } from 'aws-amplify/utils';
+import type { AxiosInstance } from 'axios';
+import { fromFetchAuthSession } from './adapters/fetch-auth-session.js';
+import { install } from './install.js';
+import type { AmplifyAuth, AmplifyAuthOptions, TokenSource } from './types.js';
+
+let sharedSource: TokenSource | undefined;
+
+/**
+ * The default source: one instance for the whole app, so that every axios instance installed with
+ * defaults shares one refresh. Made on first use, so that importing the package does nothing.
+ */
+export function amplifyV6Source(): TokenSource {
+  return (sharedSource ??= fromFetchAuthSession(fetchAuthSession, Hub));
+}
+
+/**
+ * Installs transparent Cognito authentication on an axios instance: the ID token on every allowed
+ * request, one shared refresh and one retry after a 401, and `logout` when the session ends.
+ * Without `source`, tokens come from Amplify v6 (`fetchAuthSession` and `Hub`).
+ *
+ * @example
+ * const api = axios.create({ baseURL: 'https://api.example.com' });
+ * const auth = installAmplifyAuth(api);
+ * auth.on('logout', ({ reason }) => router.push('/sign-in'));
+ */
+export function installAmplifyAuth(instance: AxiosInstance, options?: AmplifyAuthOptions): AmplifyAuth {
+  return install(instance, options, amplifyV6Source);
+}

@@ -1,0 +1,64 @@
+import type { InternalAxiosRequestConfig } from 'axios';
+import type { AmplifyAuthErrorCode, LogoutReason } from './types.js';
+
+/** Options of the error constructors. */
+export interface AmplifyAuthErrorOptions {
+  /** The underlying error: Cognito's, the network's, or the source's. */
+  cause?: unknown;
+  /** The config of the request that failed. */
+  config?: InternalAxiosRequestConfig;
+}
+
+const names = new Set(['AmplifyAuthError', 'SessionEndedError']);
+
+/** A request failed because no usable token could be had. */
+export class AmplifyAuthError extends Error {
+  override name = 'AmplifyAuthError';
+  readonly code: AmplifyAuthErrorCode;
+  /** The config of the request that failed; `undefined` on an error thrown by a source. */
+  readonly config: InternalAxiosRequestConfig | undefined;
+
+  constructor(code: AmplifyAuthErrorCode, message: string, options: AmplifyAuthErrorOptions = {}) {
+    super(message);
+    this.code = code;
+    this.config = options.config;
+    // Set here rather than through Error's options so that `cause` is there on every runtime.
+    if ('cause' in options) this.cause = options.cause;
+  }
+}
+
+/** The session can no longer be refreshed: the user has to sign in again. */
+export class SessionEndedError extends AmplifyAuthError {
+  override name = 'SessionEndedError';
+  declare readonly code: 'SESSION_ENDED';
+  readonly reason: LogoutReason;
+
+  constructor(reason: LogoutReason, options: AmplifyAuthErrorOptions = {}) {
+    super('SESSION_ENDED', `The session has ended (${reason}); sign in again.`, options);
+    this.reason = reason;
+  }
+}
+
+/**
+ * True for an {@link AmplifyAuthError} (or {@link SessionEndedError}), also one made by another
+ * copy of this module (ESM and CommonJS loaded side by side), which `instanceof` would miss.
+ */
+export function isAmplifyAuthError(error: unknown): error is AmplifyAuthError {
+  return (
+    error instanceof Error &&
+    names.has(error.name) &&
+    typeof (error as Partial<AmplifyAuthError>).code === 'string'
+  );
+}
+
+/** True for a {@link SessionEndedError}, from any copy of this module. */
+export function isSessionEndedError(error: unknown): error is SessionEndedError {
+  return isAmplifyAuthError(error) && error.code === 'SESSION_ENDED';
+}
+
+/** The same failure, for one request: each request's error carries its own `config`. */
+export function forRequest(error: AmplifyAuthError, config: InternalAxiosRequestConfig): AmplifyAuthError {
+  const options = { cause: error.cause, config };
+  if (isSessionEndedError(error)) return new SessionEndedError(error.reason, options);
+  return new AmplifyAuthError(error.code, error.message, options);
+}

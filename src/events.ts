@@ -1,0 +1,43 @@
+import type { AmplifyAuthEvents, AmplifyAuthListener } from './types.js';
+
+type EventName = keyof AmplifyAuthEvents;
+const eventNames: ReadonlySet<string> = new Set<EventName>(['logout', 'refresh', 'refreshError']);
+
+/** A typed event emitter in the manner of mitt, whose listeners cannot break the caller. */
+export class Emitter {
+  readonly #listeners = new Map<EventName, Set<AmplifyAuthListener<EventName>>>();
+
+  on<E extends EventName>(event: E, listener: AmplifyAuthListener<E>): () => void {
+    assertListener(event, listener);
+    const set = this.#listeners.get(event) ?? new Set();
+    set.add(listener as AmplifyAuthListener<EventName>);
+    this.#listeners.set(event, set);
+    return () => this.off(event, listener);
+  }
+
+  off<E extends EventName>(event: E, listener: AmplifyAuthListener<E>): void {
+    this.#listeners.get(event)?.delete(listener as AmplifyAuthListener<EventName>);
+  }
+
+  emit<E extends EventName>(event: E, payload: AmplifyAuthEvents[E]): void {
+    // A copy, so that a listener that unsubscribes itself does not skip the next one.
+    for (const listener of [...(this.#listeners.get(event) ?? [])]) {
+      try {
+        (listener as AmplifyAuthListener<E>)(payload);
+      } catch {
+        // A listener's bug must not fail the request or the other listeners (API.md, "The handle").
+      }
+    }
+  }
+
+  clear(): void {
+    this.#listeners.clear();
+  }
+}
+
+function assertListener(event: unknown, listener: unknown): void {
+  if (typeof event !== 'string' || !eventNames.has(event)) {
+    throw new TypeError(`on: unknown event ${String(event)}; expected one of ${[...eventNames].join(', ')}`);
+  }
+  if (typeof listener !== 'function') throw new TypeError('on: `listener` must be a function');
+}

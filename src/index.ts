@@ -1,0 +1,21 @@
+// `axios-amplify-auth`: everything in `/core`, with Amplify v6 as the default token source.
+export { fromCurrentSession } from './adapters/current-session.js';
+export { fromFetchAuthSession } from './adapters/fetch-auth-session.js';
+export { amplifyV6Source, installAmplifyAuth } from './amplify-v6.js';
+export { AmplifyAuthError, isAmplifyAuthError, SessionEndedError } from './errors.js';
+
+export type { AuthV5Like } from './adapters/current-session.js';
+export type { FetchAuthSession } from './adapters/fetch-auth-session.js';
+export type { HubLike } from './adapters/hub.js';
+export type { AmplifyAuthErrorOptions } from './errors.js';
+export type {
+  AmplifyAuth,
+  AmplifyAuthErrorCode,
+  AmplifyAuthEvents,
+  AmplifyAuthListener,
+  AmplifyAuthOptions,
+  AmplifyAuthRequestOptions,
+  LogoutReason,
+  SessionTokens,
+  TokenSource,
+} from './types.js';

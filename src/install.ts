@@ -1,0 +1,73 @@
+import type { AxiosInstance } from 'axios';
+import { compileAllow } from './allowlist.js';
+import { coordinatorOf } from './coordinator.js';
+import { Emitter } from './events.js';
+import { createInterceptors } from './interceptors.js';
+import { assertAxiosInstance, resolveOptions } from './options.js';
+import type { AmplifyAuth, AmplifyAuthOptions, TokenSource } from './types.js';
+
+// Which instances have the plugin: installing twice would attach and refresh twice.
+const installed = new WeakSet<AxiosInstance>();
+
+/**
+ * Installs the plugin on `instance`; both entry points' `installAmplifyAuth` call this, the main
+ * one with Amplify v6 as `defaultSource`. Validates everything before it changes anything.
+ */
+export function install(
+  instance: AxiosInstance,
+  options: AmplifyAuthOptions | undefined,
+  defaultSource: (() => TokenSource) | undefined,
+): AmplifyAuth {
+  assertAxiosInstance(instance);
+  const resolved = resolveOptions(options, defaultSource);
+  if (installed.has(instance)) {
+    throw new TypeError('installAmplifyAuth: this axios instance has the plugin already; call uninstall() first');
+  }
+  const isAllowed = compileAllow(resolved.allow, instance);
+  const coordinator = coordinatorOf(resolved.source);
+  const events = new Emitter();
+  coordinator.attach(events);
+
+  let active = true;
+  const { onRequest, onResponseError } = createInterceptors({
+    instance,
+    options: resolved,
+    coordinator,
+    isAllowed,
+    isActive: () => active,
+  });
+  const requestId = instance.interceptors.request.use(onRequest);
+  const responseId = instance.interceptors.response.use(undefined, onResponseError);
+  installed.add(instance);
+
+  return {
+    on: (event, listener) => events.on(event, listener),
+    off: (event, listener) => events.off(event, listener),
+    uninstall() {
+      if (!active) return;
+      // Requests already under way see `active` false and pass through untouched.
+      active = false;
+      instance.interceptors.request.eject(requestId);
+      instance.interceptors.response.eject(responseId);
+      coordinator.detach(events);
+      events.clear();
+      installed.delete(instance);
+    },
+  };
+}
+
+/**
+ * Installs transparent Cognito authentication on an axios instance: the token on every allowed
+ * request, one shared refresh and one retry after a 401, and `logout` when the session ends.
+ * From `/core` the `source` is required (no import of `aws-amplify`).
+ *
+ * @example
+ * const auth = installAmplifyAuth(api, { source: fromCurrentSession(Auth, Hub) });
+ * auth.on('logout', ({ reason }) => router.push('/sign-in'));
+ */
+export function installAmplifyAuth(
+  instance: AxiosInstance,
+  options: AmplifyAuthOptions & { source: TokenSource },
+): AmplifyAuth {
+  return install(instance, options, undefined);
+}

@@ -1,0 +1,103 @@
+import { type AxiosInstance, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
+import type { AllowCheck } from './allowlist.js';
+import { unlessCanceled } from './cancellation.js';
+import type { SessionCoordinator } from './coordinator.js';
+import { forRequest, isAmplifyAuthError } from './errors.js';
+import { expiresWithin, readTokenTimes, type TokenTimes } from './jwt.js';
+import type { ResolvedOptions } from './options.js';
+import type { AmplifyAuthRequestOptions, SessionTokens } from './types.js';
+
+/**
+ * What the plugin remembers about one request, kept beside the caller's own options under the one
+ * `amplifyAuth` key, so that it survives axios's config merge on a retry (as axios-retry does).
+ */
+interface RequestState extends AmplifyAuthRequestOptions {
+  /** The token this plugin attached. */
+  sent?: string;
+  /** This request is already the one retry. */
+  retried?: boolean;
+}
+
+export interface InterceptorContext {
+  instance: AxiosInstance;
+  options: ResolvedOptions;
+  coordinator: SessionCoordinator;
+  isAllowed: AllowCheck;
+  isActive: () => boolean;
+}
+
+/** A body that was consumed by the first attempt (a stream) cannot be sent again. */
+function isReplayable(data: unknown): boolean {
+  if (typeof data !== 'object' || data === null) return true;
+  if (typeof (data as { pipe?: unknown }).pipe === 'function') return false;
+  return typeof ReadableStream === 'undefined' || !(data instanceof ReadableStream);
+}
+
+export function createInterceptors({ instance, options, coordinator, isAllowed, isActive }: InterceptorContext) {
+  const { header, scheme, statusCodes, leewaySeconds, refreshTimeoutMs } = options;
+  const tokenKey = options.tokenType === 'id' ? 'idToken' : 'accessToken';
+  const headerValue = (token: string): string => (scheme ? `${scheme} ${token}` : token);
+
+  let timesOf: { token: string; times: TokenTimes } | undefined;
+  function isExpiring(token: string): boolean {
+    if (timesOf?.token !== token) timesOf = { token, times: readTokenTimes(token) };
+    return expiresWithin(timesOf.times, leewaySeconds, Date.now() + coordinator.clockSkewMs);
+  }
+
+  /** Waits for the coordinator on behalf of one request: cancellable, and errors carry its config. */
+  async function waitFor<T>(promise: Promise<T>, config: InternalAxiosRequestConfig): Promise<T> {
+    try {
+      return await unlessCanceled(promise, config);
+    } catch (error) {
+      throw isAmplifyAuthError(error) ? forRequest(error, config) : error;
+    }
+  }
+
+  function attach(config: InternalAxiosRequestConfig, token: string | undefined): InternalAxiosRequestConfig {
+    if (!token) return config;
+    config.headers.set(header, headerValue(token));
+    const state: RequestState = { ...config.amplifyAuth, sent: token };
+    config.amplifyAuth = state;
+    return config;
+  }
+
+  async function attachAfterWaiting(config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
+    let token: string | undefined = (await waitFor(coordinator.tokens(refreshTimeoutMs), config))?.[tokenKey];
+    if (token && isExpiring(token)) {
+      token = (await waitFor(coordinator.renew('expiring', token, refreshTimeoutMs), config))?.[tokenKey];
+    }
+    return attach(config, token);
+  }
+
+  function onRequest(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
+    if (!isActive()) return config;
+    const state: RequestState | undefined = config.amplifyAuth;
+    if (state?.skip) return config;
+    const present: unknown = config.headers.get(header);
+    if (present != null && present !== false) {
+      // A header the caller set is theirs; ours, copied into a retry by someone else, is renewed.
+      if (state?.sent === undefined || present !== headerValue(state.sent)) return config;
+      config.headers.delete(header);
+    }
+    if (!isAllowed(config)) return config;
+    // The common case needs no promise of its own: a token in memory that is not expiring.
+    const kept: SessionTokens | undefined | false = coordinator.peek();
+    if (kept !== false && !(kept && isExpiring(kept[tokenKey]))) return attach(config, kept?.[tokenKey]);
+    return attachAfterWaiting(config);
+  }
+
+  async function onResponseError(error: unknown): Promise<unknown> {
+    if (!isActive() || !isAxiosError(error) || !error.config || !error.response) throw error;
+    const config = error.config;
+    const state: RequestState | undefined = config.amplifyAuth;
+    if (!statusCodes.has(error.response.status)) throw error;
+    if (!state?.sent || state.retried || state.skip || !isReplayable(config.data)) throw error;
+    const tokens = await waitFor(coordinator.renew('unauthorized', state.sent, refreshTimeoutMs), config);
+    // Nobody is signed in any more (the app signed out meanwhile): the 401 stands.
+    if (!tokens?.[tokenKey]) throw error;
+    const retry: RequestState = { ...state, retried: true };
+    return instance.request({ ...config, amplifyAuth: retry });
+  }
+
+  return { onRequest, onResponseError };
+}

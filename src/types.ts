@@ -1,0 +1,127 @@
+
+/** Why a session ended without the app asking. Derived from Cognito's error. */
+export type LogoutReason =
+  | 'revoked'
+  | 'expired'
+  | 'user-disabled'
+  | 'user-not-found'
+  | 'password-reset-required'
+  | 'user-not-confirmed'
+  | 'refresh-token-reused'
+  | 'session-ended';
+
+/** The `code` of every {@link AmplifyAuthError}. */
+export type AmplifyAuthErrorCode = 'SESSION_ENDED' | 'REFRESH_FAILED' | 'REFRESH_TIMEOUT';
+
+/** Raw compact JWTs, as Cognito issued them. */
+export interface SessionTokens {
+  idToken: string;
+  accessToken: string;
+}
+
+/**
+ * Where tokens come from. Amplify v6 and v5 have adapters
+ * ({@link fromFetchAuthSession}, {@link fromCurrentSession}); anything else can implement it.
+ */
+export interface TokenSource {
+  /**
+   * Current tokens, refreshed by the source if they have expired; `undefined` when nobody is
+   * signed in. `forceRefresh: true` asks for new tokens from the refresh token.
+   * Rejects with `SessionEndedError` when the session can no longer be refreshed;
+   * any other rejection is a transient failure.
+   */
+  getTokens(options: { forceRefresh: boolean }): Promise<SessionTokens | undefined>;
+  /**
+   * Optional: call `onChange` when tokens change outside the plugin (sign-in, sign-out, a
+   * refresh elsewhere). A source that has it lets the plugin keep the token in memory
+   * between requests. Returns the unsubscribe function.
+   */
+  subscribe?(onChange: () => void): () => void;
+}
+
+/** Payloads of the events a handle emits. */
+export interface AmplifyAuthEvents {
+  /** The session ended without the app asking: send the user to sign in. Fires once per session. */
+  logout: { reason: LogoutReason; error?: unknown };
+  /** This plugin refreshed the tokens, and why. */
+  refresh: { trigger: 'unauthorized' | 'expiring' };
+  /** A refresh failed for a transient cause (offline, 5xx, throttling, timeout); the session is kept. */
+  refreshError: { error: unknown };
+}
+
+/** A listener for one event of {@link AmplifyAuthEvents}. */
+export type AmplifyAuthListener<E extends keyof AmplifyAuthEvents> = (payload: AmplifyAuthEvents[E]) => void;
+
+/** What {@link installAmplifyAuth} returns. */
+export interface AmplifyAuth {
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<E extends keyof AmplifyAuthEvents>(event: E, listener: AmplifyAuthListener<E>): () => void;
+  /** Removes a listener added with {@link AmplifyAuth.on}. */
+  off<E extends keyof AmplifyAuthEvents>(event: E, listener: AmplifyAuthListener<E>): void;
+  /** Ejects both interceptors and drops listeners and subscriptions. Idempotent. */
+  uninstall(): void;
+}
+
+/** Options of {@link installAmplifyAuth}. */
+export interface AmplifyAuthOptions {
+  /**
+   * Where tokens come from.
+   * @default Amplify v6's `fetchAuthSession` and `Hub` (main entry only; required with `/core`)
+   */
+  source?: TokenSource;
+  /**
+   * Which Cognito token is sent.
+   * @default 'id'
+   */
+  tokenType?: 'id' | 'access';
+  /**
+   * The header that carries the token.
+   * @default 'Authorization'
+   */
+  header?: string;
+  /**
+   * Prefix before the token; `''` sends the bare token (API Gateway Cognito authorizers).
+   * @default 'Bearer'
+   */
+  scheme?: string;
+  /**
+   * Which URLs receive the token. Strings are origins (`https://api.example.com`) or an origin
+   * plus path prefix (`https://api.example.com/v1/`), compared on parsed URLs; a RegExp is tested
+   * against the full resolved URL; a function gets the resolved URL parsed. Replaces the default.
+   * @default relative URLs and the origin of the instance's `baseURL` (and `location.origin` in a browser)
+   * @example allow: ['https://api.example.com/v1/', /^https:\/\/[a-z]+\.example\.com\//]
+   */
+  allow?: ReadonlyArray<string | RegExp> | ((url: URL) => boolean);
+  /**
+   * Response statuses that mean "token rejected": the request is retried once with a fresh token.
+   * @default [401]
+   */
+  statusCodes?: readonly number[];
+  /**
+   * Refresh before sending when the token expires within this many seconds
+   * (never more than half the token's lifetime).
+   * @default 60
+   */
+  leewaySeconds?: number;
+  /**
+   * A refresh that takes longer than this fails with `REFRESH_TIMEOUT`.
+   * @default 10000
+   */
+  refreshTimeoutMs?: number;
+}
+
+/** Per-request options, under `config.amplifyAuth`. */
+export interface AmplifyAuthRequestOptions {
+  /** Send this request untouched: no token, no retry. */
+  skip?: boolean;
+}
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /** axios-amplify-auth's per-request options. */
+    amplifyAuth?: AmplifyAuthRequestOptions;
+  }
+}
+
+
+

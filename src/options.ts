@@ -34,6 +34,11 @@ function fail(option: string, expected: string, value: unknown): never {
   throw new TypeError(`installAmplifyAuth: \`${option}\` must be ${expected} (got ${shown})`);
 }
 
+/** The default for `undefined` only: `null` is a wrong value, reported, not a default. */
+function orDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -90,31 +95,31 @@ export function resolveOptions(options: unknown, defaultSource: (() => TokenSour
   const o = options as AmplifyAuthOptions;
 
   if (o.source === undefined && !defaultSource) fail('source', 'a TokenSource (required with /core)', undefined);
-  const source = o.source ?? defaultSource?.();
+  const source = orDefault(o.source, defaultSource?.());
   assertSource(source);
 
-  const tokenType = o.tokenType ?? 'id';
+  const tokenType = orDefault(o.tokenType, 'id');
   if (tokenType !== 'id' && tokenType !== 'access') fail('tokenType', "'id' or 'access'", tokenType);
 
-  const header = o.header ?? 'Authorization';
+  const header = orDefault(o.header, 'Authorization');
   if (typeof header !== 'string' || !headerName.test(header)) fail('header', 'a non-empty header name', header);
 
-  const scheme = o.scheme ?? 'Bearer';
+  const scheme = orDefault(o.scheme, 'Bearer');
   if (typeof scheme !== 'string' || /[\s\p{Cc}]/u.test(scheme)) {
     fail('scheme', "a string without spaces or control characters ('' for a bare token)", scheme);
   }
 
   assertAllow(o.allow);
 
-  const statusCodes = o.statusCodes ?? [401];
+  const statusCodes = orDefault(o.statusCodes, [401]);
   assertStatusCodes(statusCodes);
 
-  const leewaySeconds = o.leewaySeconds ?? 60;
+  const leewaySeconds = orDefault(o.leewaySeconds, 60);
   if (typeof leewaySeconds !== 'number' || !Number.isFinite(leewaySeconds) || leewaySeconds < 0) {
     fail('leewaySeconds', 'a finite number ≥ 0', leewaySeconds);
   }
 
-  const refreshTimeoutMs = o.refreshTimeoutMs ?? 10_000;
+  const refreshTimeoutMs = orDefault(o.refreshTimeoutMs, 10_000);
   if (typeof refreshTimeoutMs !== 'number' || !(refreshTimeoutMs > 0) || refreshTimeoutMs > maxTimeoutMs) {
     fail('refreshTimeoutMs', `a number > 0 and ≤ ${maxTimeoutMs}`, refreshTimeoutMs);
   }

@@ -33,12 +33,12 @@ export function createApi(baseURL = 'https://api.example.com') {
       return server.attempts.filter((attempt) => attempt.url === url);
     },
   };
-  mock.onAny().reply((config: InternalAxiosRequestConfig) => {
-    const value = AxiosHeaders.from(config.headers).get('Authorization');
+  mock.onAny().reply((config) => {
+    const value = AxiosHeaders.from(config.headers as AxiosHeaders).get('Authorization');
     const authorization = typeof value === 'string' ? value : undefined;
     server.attempts.push({ url: config.url ?? '', authorization });
     const override = overrides.get(config.url ?? '')?.shift();
-    if (override) return override(config);
+    if (override) return override(config as InternalAxiosRequestConfig);
     const token = authorization?.replace(/^Bearer /, '');
     if (!token) return [401, { message: 'no token' }];
     return serialOf(token) >= server.acceptFrom ? [200, { ok: true, url: config.url }] : [401, { message: 'rejected' }];

@@ -19,6 +19,8 @@ export class FakeSession {
   serial = 0;
   lifetimeSeconds = 3600;
   latencyMs = 5;
+  /** Cognito's clock, which this machine's may disagree with. */
+  serverNow: () => number = () => Date.now();
   reads = 0;
   refreshes = 0;
   refreshOutcome: RefreshOutcome = { kind: 'tokens' };
@@ -40,7 +42,7 @@ export class FakeSession {
   }
 
   signIn(): SessionTokens {
-    this.tokens = issueTokens(++this.serial, this.lifetimeSeconds);
+    this.tokens = issueTokens(++this.serial, this.lifetimeSeconds, this.serverNow());
     this.notify();
     return this.tokens;
   }
@@ -83,7 +85,7 @@ export class FakeSession {
         return this.tokens;
       case 'tokens':
         if (!this.tokens) return undefined;
-        this.tokens = issueTokens(++this.serial, this.lifetimeSeconds);
+        this.tokens = issueTokens(++this.serial, this.lifetimeSeconds, this.serverNow());
         return this.tokens;
     }
   }

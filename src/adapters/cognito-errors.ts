@@ -27,7 +27,8 @@ function field(error: unknown, key: 'name' | 'code' | 'message'): string {
  * (network errors, throttling, 5xx: transient). Reads `name`, or `code` as Amplify v5 sets it.
  */
 export function logoutReasonOf(error: unknown): LogoutReason | undefined {
-  const name = field(error, 'name') || field(error, 'code');
+  // Amplify v6 matches names by prefix too (TokenOrchestrator.isAuthenticationError).
+  const name = (field(error, 'name') || field(error, 'code')).replace(/^(\w+Exception).*$/, '$1');
   if (name === 'NotAuthorizedException') {
     const message = field(error, 'message');
     return reasonByMessage.find(([pattern]) => pattern.test(message))?.[1] ?? 'session-ended';

@@ -1,0 +1,246 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+/** What a refresh is answered with instead of Cognito's own answer, for fault tests. */
+export type RefreshFault =
+  | { kind: 'error'; status: number; type: string; message: string }
+  | { kind: 'hang' }
+  | { kind: 'unreachable' };
+
+export interface LocalCognitoOptions {
+  /** Lifetimes of the ID and access tokens, in seconds. @default 3600 */
+  tokenSeconds?: number;
+  username?: string;
+  password?: string;
+}
+
+export interface LocalCognito {
+  /** Where Amplify talks to: the layer in front of cognito-local. */
+  endpoint: string;
+  /** The issuer of the tokens and where its JWKS is: cognito-local itself. */
+  issuer: string;
+  jwksUrl: string;
+  userPoolId: string;
+  clientId: string;
+  username: string;
+  password: string;
+  /** Refreshes that reached Cognito (GetTokensFromRefreshToken and InitiateAuth REFRESH_TOKEN_AUTH). */
+  readonly refreshCalls: number;
+  /** The newest refresh token Cognito handed out. */
+  readonly refreshToken: string | undefined;
+  /** Set to answer refreshes with a fault; `undefined` heals. */
+  refreshFault: RefreshFault | undefined;
+  /** Calls a Cognito API action directly (no fault, not counted). */
+  call<T = Record<string, unknown>>(action: string, body: object): Promise<T>;
+  /** Revokes the newest refresh token, as `RevokeToken` does for a signed-out device. */
+  revokeRefreshToken(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const target = (action: string) => `AWSCognitoIdentityProviderService.${action}`;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function waitUntilUp(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`cognito-local exited (${child.exitCode}):\n${log()}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`cognito-local did not start within 20 s:\n${log()}`);
+}
+
+/**
+ * Starts cognito-local on 127.0.0.1 in its own temporary directory, with a thin layer in front
+ * that makes current Amplify work against it and lets tests count and break refreshes (see
+ * AMPLIFY-FACTS, "The npm package cognito-local"). Provisions a pool, a client and a user.
+ */
+export async function startLocalCognito(options: LocalCognitoOptions = {}): Promise<LocalCognito> {
+  const { tokenSeconds = 3600, username = 'demo@example.com', password = 'Correct-Horse-9' } = options;
+  const directory = await mkdtemp(join(tmpdir(), 'cognito-local-'));
+  const port = await freePort();
+  const direct = `http://127.0.0.1:${port}`;
+  await mkdir(join(directory, '.cognito'), { recursive: true });
+  await writeFile(join(directory, '.cognito', 'config.json'), JSON.stringify({ TokenConfig: { IssuerDomain: direct } }));
+
+  const bin = createRequire(import.meta.url).resolve('cognito-local/lib/bin/start.js');
+  let output = '';
+  const child = spawn(process.execPath, [bin], {
+    cwd: directory,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+
+  let proxy: Server | undefined;
+  const stop = async () => {
+    proxy?.closeAllConnections();
+    await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await rm(directory, { recursive: true, force: true });
+  };
+
+  try {
+    await waitUntilUp(direct, child, () => output);
+
+    const call = async <T>(action: string, body: object): Promise<T> => {
+      const response = await fetch(direct, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target(action) },
+        body: JSON.stringify(body),
+      });
+      const json = (await response.json()) as T;
+      if (!response.ok) throw new Error(`${action} failed: ${JSON.stringify(json)}`);
+      return json;
+    };
+
+    const { UserPool } = await call<{ UserPool: { Id: string } }>('CreateUserPool', { PoolName: 'axios-amplify-auth' });
+    const { UserPoolClient } = await call<{ UserPoolClient: { ClientId: string } }>('CreateUserPoolClient', {
+      UserPoolId: UserPool.Id,
+      ClientName: 'web',
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      IdTokenValidity: tokenSeconds,
+      AccessTokenValidity: tokenSeconds,
+      RefreshTokenValidity: 30,
+      TokenValidityUnits: { IdToken: 'seconds', AccessToken: 'seconds', RefreshToken: 'days' },
+    });
+    await call('AdminCreateUser', {
+      UserPoolId: UserPool.Id,
+      Username: username,
+      MessageAction: 'SUPPRESS',
+      UserAttributes: [{ Name: 'email', Value: username }, { Name: 'email_verified', Value: 'true' }],
+    });
+    await call('AdminSetUserPassword', { UserPoolId: UserPool.Id, Username: username, Password: password, Permanent: true });
+
+    let refreshCalls = 0;
+    let refreshToken: string | undefined;
+    const state: { fault: RefreshFault | undefined } = { fault: undefined };
+
+    const answer = (response: ServerResponse, status: number, body: string, errorType?: string) => {
+      response.writeHead(status, {
+        'content-type': 'application/x-amz-json-1.1',
+        'access-control-allow-origin': '*',
+        'access-control-expose-headers': 'x-amzn-errortype',
+        ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+      });
+      response.end(body);
+    };
+
+    proxy = createServer(async (request, response) => {
+      if (request.method === 'OPTIONS') {
+        response.writeHead(204, {
+          'access-control-allow-origin': '*',
+          'access-control-allow-headers': '*',
+          'access-control-allow-methods': 'POST, GET, OPTIONS',
+        });
+        return response.end();
+      }
+      let action = String(request.headers['x-amz-target'] ?? '').replace('AWSCognitoIdentityProviderService.', '');
+      let body = await readBody(request);
+      const isRefresh =
+        action === 'GetTokensFromRefreshToken' ||
+        (action === 'InitiateAuth' && /"REFRESH_TOKEN(_AUTH)?"/.test(body));
+      if (isRefresh) {
+        refreshCalls += 1;
+        const fault = state.fault;
+        if (fault?.kind === 'hang') return; // never answered; closed at stop()
+        if (fault?.kind === 'unreachable') return request.socket.destroy();
+        if (fault?.kind === 'error') {
+          return answer(response, fault.status, JSON.stringify({ __type: fault.type, message: fault.message }), fault.type);
+        }
+      }
+      if (action === 'GetTokensFromRefreshToken') {
+        // cognito-local lacks it; InitiateAuth REFRESH_TOKEN_AUTH answers with the same AuthenticationResult.
+        const parsed = JSON.parse(body) as { ClientId: string; RefreshToken: string };
+        action = 'InitiateAuth';
+        body = JSON.stringify({
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          ClientId: parsed.ClientId,
+          AuthParameters: { REFRESH_TOKEN: parsed.RefreshToken },
+        });
+      }
+      const upstream = await fetch(direct, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target(action) },
+        body,
+      });
+      let text = await upstream.text();
+      let errorType: string | undefined;
+      if (!upstream.ok) {
+        const error = JSON.parse(text) as { __type?: string; message?: string };
+        errorType = error.__type;
+        // cognito-local says "User not authorized" for a dead refresh token; real Cognito says why.
+        if (isRefresh && error.__type === 'NotAuthorizedException') {
+          text = JSON.stringify({ __type: error.__type, message: 'Refresh Token has been revoked' });
+        }
+      } else {
+        const result = (JSON.parse(text) as { AuthenticationResult?: { RefreshToken?: string } }).AuthenticationResult;
+        if (result?.RefreshToken) refreshToken = result.RefreshToken;
+      }
+      answer(response, upstream.status, text, errorType);
+    });
+    await new Promise<void>((resolve) => proxy?.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+
+    return {
+      endpoint,
+      issuer: `${direct}/${UserPool.Id}`,
+      jwksUrl: `${direct}/${UserPool.Id}/.well-known/jwks.json`,
+      userPoolId: UserPool.Id,
+      clientId: UserPoolClient.ClientId,
+      username,
+      password,
+      get refreshCalls() {
+        return refreshCalls;
+      },
+      get refreshToken() {
+        return refreshToken;
+      },
+      get refreshFault() {
+        return state.fault;
+      },
+      set refreshFault(fault) {
+        state.fault = fault;
+      },
+      call,
+      async revokeRefreshToken() {
+        if (!refreshToken) throw new Error('no refresh token to revoke: nobody signed in yet');
+        await call('RevokeToken', { ClientId: UserPoolClient.ClientId, Token: refreshToken });
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

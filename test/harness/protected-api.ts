@@ -1,0 +1,83 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+
+export interface ApiRequest {
+  path: string;
+  /** The token the request carried, if any. */
+  token: string | undefined;
+  status: number;
+}
+
+export interface ProtectedApi {
+  url: string;
+  /** Every request, in arrival order. */
+  readonly requests: ApiRequest[];
+  /** Rejects tokens issued before `moment` (ms): what a key rotation or a revocation at the API looks like. */
+  rejectIssuedBefore(moment: number): void;
+  stop(): Promise<void>;
+}
+
+function bearer(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7) : header || undefined;
+}
+
+/**
+ * An API on 127.0.0.1 that accepts only ID tokens that verify: RS256 against the issuer's JWKS,
+ * `exp`, `iss` and `aud`. Answers 401 otherwise; answers CORS so a page can call it.
+ */
+export async function startProtectedApi({ issuer, jwksUrl, audience }: { issuer: string; jwksUrl: string; audience: string }): Promise<ProtectedApi> {
+  const jwks = createRemoteJWKSet(new URL(jwksUrl));
+  const requests: ApiRequest[] = [];
+  let notBeforeSeconds = 0;
+
+  const server: Server = createServer(async (request, response) => {
+    const cors = {
+      'access-control-allow-origin': '*',
+      'access-control-allow-headers': 'authorization, content-type',
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
+    };
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, cors);
+      return response.end();
+    }
+    const token = bearer(request);
+    let status = 401;
+    let body: object = { message: 'Unauthorized' };
+    if (token) {
+      try {
+        const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ['RS256'] });
+        if ((payload.iat ?? 0) < notBeforeSeconds) body = { message: 'Token issued before the API’s cut-off' };
+        else {
+          status = 200;
+          body = { ok: true, path: request.url, user: payload.email ?? payload.sub };
+        }
+      } catch (error) {
+        body = { message: `Invalid token: ${(error as Error).message}` };
+      }
+    }
+    requests.push({ path: request.url ?? '', token, status });
+    response.writeHead(status, { ...cors, 'content-type': 'application/json' });
+    response.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    rejectIssuedBefore(moment: number) {
+      // `iat` has one-second resolution: a token issued in the cut-off's second passes.
+      notBeforeSeconds = Math.floor(moment / 1000);
+    },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** The `iat` of a token in ms, for messages and tests. */
+export function issuedAt(token: string): number {
+  return (decodeJwt(token).iat ?? 0) * 1000;
+}

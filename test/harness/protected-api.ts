@@ -13,6 +13,8 @@ export interface ProtectedApi {
   url: string;
   /** Every request, in arrival order. */
   readonly requests: ApiRequest[];
+  /** Calls `listener` with each request as it is answered; returns the unsubscribe function. */
+  onRequest(listener: (request: ApiRequest) => void): () => void;
   /** Rejects tokens issued before `moment` (ms): what a key rotation or a revocation at the API looks like. */
   rejectIssuedBefore(moment: number): void;
   stop(): Promise<void>;
@@ -30,6 +32,7 @@ function bearer(request: IncomingMessage): string | undefined {
 export async function startProtectedApi({ issuer, jwksUrl, audience }: { issuer: string; jwksUrl: string; audience: string }): Promise<ProtectedApi> {
   const jwks = createRemoteJWKSet(new URL(jwksUrl));
   const requests: ApiRequest[] = [];
+  const listeners = new Set<(request: ApiRequest) => void>();
   let notBeforeSeconds = 0;
 
   const server: Server = createServer(async (request, response) => {
@@ -57,7 +60,9 @@ export async function startProtectedApi({ issuer, jwksUrl, audience }: { issuer:
         body = { message: `Invalid token: ${(error as Error).message}` };
       }
     }
-    requests.push({ path: request.url ?? '', token, status });
+    const record = { path: request.url ?? '', token, status };
+    requests.push(record);
+    for (const listener of listeners) listener(record);
     response.writeHead(status, { ...cors, 'content-type': 'application/json' });
     response.end(JSON.stringify(body));
   });
@@ -66,6 +71,10 @@ export async function startProtectedApi({ issuer, jwksUrl, audience }: { issuer:
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
+    onRequest(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     rejectIssuedBefore(moment: number) {
       // `iat` has one-second resolution: a token issued in the cut-off's second passes.
       notBeforeSeconds = Math.floor(moment / 1000);

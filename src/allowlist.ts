@@ -1,8 +1,8 @@
 import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import type { AmplifyAuthOptions } from './types.js';
 
-/** Decides whether a request may carry the token. */
-export type AllowCheck = (config: InternalAxiosRequestConfig) => boolean;
+/** Decides whether a fully resolved URL (see {@link resolveFullPath}) may receive the token. */
+export type AllowCheck = (fullPath: string) => boolean;
 
 type Rule = (url: URL | undefined, fullPath: string) => boolean;
 
@@ -114,8 +114,7 @@ export function compileAllow(allow: AmplifyAuthOptions['allow'], instance: Axios
   const { rule, pure } = compileRule(allow, instance);
   const memo = new Map<string, boolean>();
   let memoKey: unknown;
-  return (config) => {
-    const fullPath = resolveFullPath(config);
+  return (fullPath) => {
     const base = documentBase();
     if (!pure) return rule(parse(fullPath, base), fullPath);
     // The default rule depends on the instance's baseURL and the page: a change of either resets.

@@ -1,10 +1,11 @@
 import { type AxiosInstance, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
-import type { AllowCheck } from './allowlist.js';
+import { type AllowCheck, resolveFullPath } from './allowlist.js';
 import { unlessCanceled } from './cancellation.js';
 import type { SessionCoordinator } from './coordinator.js';
 import { forRequest, isAmplifyAuthError } from './errors.js';
 import { expiresWithin, readTokenTimes, type TokenTimes } from './jwt.js';
 import type { ResolvedOptions } from './options.js';
+import { createRedirectGuard } from './redirect-guard.js';
 import type { AmplifyAuthRequestOptions, SessionTokens } from './types.js';
 
 /**
@@ -37,6 +38,7 @@ export function createInterceptors({ instance, options, coordinator, isAllowed, 
   const { header, scheme, statusCodes, leewaySeconds, refreshTimeoutMs } = options;
   const tokenKey = options.tokenType === 'id' ? 'idToken' : 'accessToken';
   const headerValue = (token: string): string => (scheme ? `${scheme} ${token}` : token);
+  const guardRedirects = createRedirectGuard(header, isAllowed);
 
   let timesOf: { token: string; times: TokenTimes } | undefined;
   function isExpiring(token: string): boolean {
@@ -56,6 +58,7 @@ export function createInterceptors({ instance, options, coordinator, isAllowed, 
   function attach(config: InternalAxiosRequestConfig, token: string | undefined): InternalAxiosRequestConfig {
     if (!token) return config;
     config.headers.set(header, headerValue(token));
+    guardRedirects(config);
     const state: RequestState = { ...config.amplifyAuth, sent: token };
     config.amplifyAuth = state;
     return config;
@@ -79,7 +82,7 @@ export function createInterceptors({ instance, options, coordinator, isAllowed, 
       if (state?.sent === undefined || present !== headerValue(state.sent)) return config;
       config.headers.delete(header);
     }
-    if (!isAllowed(config)) return config;
+    if (!isAllowed(resolveFullPath(config))) return config;
     // The common case needs no promise of its own: a token in memory that is not expiring.
     const kept: SessionTokens | undefined | false = coordinator.peek();
     if (kept !== false && !(kept && isExpiring(kept[tokenKey]))) return attach(config, kept?.[tokenKey]);

@@ -17,10 +17,8 @@ export function unlessCanceled<T>(promise: Promise<T>, config: InternalAxiosRequ
       signal?.removeEventListener?.('abort', onAbort);
       cancelToken?.unsubscribe(onCancel);
     };
-    if (signal?.aborted) return onCancel();
-    if (cancelToken?.reason) return onCancel(cancelToken.reason);
-    signal?.addEventListener?.('abort', onAbort);
-    cancelToken?.subscribe(onCancel);
+    // Observed in every case: a shared refresh that fails after its only waiter left must not
+    // become an unhandled rejection (its failure reaches the app as `refreshError`).
     promise.then(
       (value) => {
         cleanup();
@@ -31,5 +29,9 @@ export function unlessCanceled<T>(promise: Promise<T>, config: InternalAxiosRequ
         reject(error);
       },
     );
+    if (signal?.aborted) return onCancel();
+    if (cancelToken?.reason) return onCancel(cancelToken.reason);
+    signal?.addEventListener?.('abort', onAbort);
+    cancelToken?.subscribe(onCancel);
   });
 }

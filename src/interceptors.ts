@@ -1,4 +1,4 @@
-import { type AxiosInstance, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
+import { type AxiosInstance, CanceledError, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
 import { type AllowCheck, resolveFullPath } from './allowlist.js';
 import { unlessCanceled } from './cancellation.js';
 import type { SessionCoordinator } from './coordinator.js';
@@ -46,10 +46,15 @@ export function createInterceptors({ instance, options, coordinator, isAllowed, 
     return expiresWithin(timesOf.times, leewaySeconds, Date.now() + coordinator.clockSkewMs);
   }
 
-  /** Waits for the coordinator on behalf of one request: cancellable, and errors carry its config. */
-  async function waitFor<T>(promise: Promise<T>, config: InternalAxiosRequestConfig): Promise<T> {
+  /**
+   * Asks the coordinator on behalf of one request: not at all when the request is cancelled
+   * already, cancellable while waiting, and with errors that carry the request's config.
+   */
+  async function waitFor<T>(ask: () => Promise<T>, config: InternalAxiosRequestConfig): Promise<T> {
+    config.cancelToken?.throwIfRequested();
+    if (config.signal?.aborted) throw new CanceledError(undefined, config);
     try {
-      return await unlessCanceled(promise, config);
+      return await unlessCanceled(ask(), config);
     } catch (error) {
       throw isAmplifyAuthError(error) ? forRequest(error, config) : error;
     }
@@ -65,11 +70,9 @@ export function createInterceptors({ instance, options, coordinator, isAllowed, 
   }
 
   async function attachAfterWaiting(config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
-    let token: string | undefined = (await waitFor(coordinator.tokens(refreshTimeoutMs), config))?.[tokenKey];
-    if (token && isExpiring(token)) {
-      token = (await waitFor(coordinator.renew('expiring', token, refreshTimeoutMs), config))?.[tokenKey];
-    }
-    return attach(config, token);
+    const token = (await waitFor(() => coordinator.tokens(refreshTimeoutMs), config))?.[tokenKey];
+    if (!token || !isExpiring(token)) return attach(config, token);
+    return attach(config, (await waitFor(() => coordinator.renew('expiring', token, refreshTimeoutMs), config))?.[tokenKey]);
   }
 
   function onRequest(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> {
@@ -94,8 +97,9 @@ export function createInterceptors({ instance, options, coordinator, isAllowed, 
     const config = error.config;
     const state: RequestState | undefined = config.amplifyAuth;
     if (!statusCodes.has(error.response.status)) throw error;
-    if (!state?.sent || state.retried || state.skip || !isReplayable(config.data)) throw error;
-    const tokens = await waitFor(coordinator.renew('unauthorized', state.sent, refreshTimeoutMs), config);
+    const sent = state?.sent;
+    if (!sent || state.retried || state.skip || !isReplayable(config.data)) throw error;
+    const tokens = await waitFor(() => coordinator.renew('unauthorized', sent, refreshTimeoutMs), config);
     // Nobody is signed in any more (the app signed out meanwhile): the 401 stands.
     if (!tokens?.[tokenKey]) throw error;
     const retry: RequestState = { ...state, retried: true };

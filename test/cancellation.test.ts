@@ -67,3 +67,42 @@ describe('cancellation while waiting', () => {
     expect(session.refreshes).toBe(1);
   });
 });
+
+describe('cancellation and the shared refresh', () => {
+  it('leaves no unhandled rejection when a request aborts as its 401 arrives and the refresh then times out', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const session = new FakeSession();
+      session.signIn();
+      session.refreshOutcome = { kind: 'hang' };
+      const server = createApi();
+      const controller = new AbortController();
+      // Registered first, so it runs before the plugin's: the request is aborted as its 401 arrives.
+      server.api.interceptors.response.use(undefined, (error: unknown) => {
+        controller.abort();
+        throw error;
+      });
+      installAmplifyAuth(server.api, { source: session.source, refreshTimeoutMs: 50 });
+      server.rejectCurrentTokens(session.serial);
+      const error = await server.api.get('/x', { signal: controller.signal }).catch((e: unknown) => e);
+      expect(axios.isCancel(error)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('asks the source nothing for a request that was aborted before it started', async () => {
+    const session = new FakeSession();
+    session.signIn();
+    const server = createApi();
+    installAmplifyAuth(server.api, { source: session.source });
+    const controller = new AbortController();
+    controller.abort();
+    expect(axios.isCancel(await server.api.get('/x', { signal: controller.signal }).catch((e: unknown) => e))).toBe(true);
+    expect(session.reads + session.refreshes).toBe(0);
+  });
+});

@@ -38,6 +38,9 @@ export class SessionCoordinator {
   #changesWhenSeen = 0;
   /** A session end fires `logout`; only tokens (a new sign-in) re-arm it after that. */
   #armed = true;
+  /** Tokens of the current session, and of the one that ended last with the error that ended it. */
+  #sessionTokens = new Set<string>();
+  #ended: { tokens: Set<string>; error: SessionEndedError } | undefined;
   #read: Promise<Tokens> | undefined;
   #refresh: Promise<Tokens> | undefined;
   /** A token that a forced refresh gave back unchanged: refreshing it again as "expiring" would loop. */
@@ -98,6 +101,8 @@ export class SessionCoordinator {
    */
   async renew(trigger: Trigger, stale: string, timeoutMs: number): Promise<Tokens> {
     if (this.#refresh) return this.#refresh;
+    // A 401 that arrives after the session of its token ended meets that end too, not a bare 401.
+    if (this.#ended?.tokens.has(stale)) throw this.#ended.error;
     if (trigger === 'unauthorized') {
       const current = await this.tokens(timeoutMs);
       if (!current || !holds(current, stale)) return current;
@@ -161,7 +166,9 @@ export class SessionCoordinator {
     if (tokens) {
       this.#latest = tokens;
       this.#fresh = fresh;
+      if (!this.#armed) this.#sessionTokens = new Set();
       this.#armed = true;
+      this.#remember(tokens);
       this.#changesWhenSeen = this.#changes;
       if (trigger) {
         if (stale !== undefined && holds(tokens, stale)) this.#unrenewable = stale;
@@ -202,7 +209,15 @@ export class SessionCoordinator {
     throw failure;
   }
 
+  #remember(tokens: SessionTokens): void {
+    // Enough to recognise the tokens of requests still in flight, without growing for ever.
+    if (this.#sessionTokens.size > 16) this.#sessionTokens = new Set();
+    this.#sessionTokens.add(tokens.idToken).add(tokens.accessToken);
+  }
+
   #endSession(error: SessionEndedError): never {
+    this.#ended = { tokens: this.#sessionTokens, error };
+    this.#sessionTokens = new Set();
     this.#latest = undefined;
     this.#fresh = false;
     if (this.#armed) {

@@ -34,6 +34,23 @@ describe('session end', () => {
     expect(session.refreshes).toBe(1);
   });
 
+  it('rejects a 401 that arrives after its session ended with SessionEndedError too, without another refresh', async () => {
+    const { session, server, api, logouts } = setup();
+    session.refreshOutcome = { kind: 'ended', reason: 'revoked' };
+    server.rejectCurrentTokens(session.serial);
+    server.once('/late', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      return [401, {}];
+    });
+    const late = api.get('/late').catch((e: unknown) => e);
+    await expect(api.get('/early')).rejects.toBeInstanceOf(SessionEndedError);
+    const error = await late;
+    expect(error).toBeInstanceOf(SessionEndedError);
+    expect(error).toMatchObject({ reason: 'revoked', config: { url: '/late' } });
+    expect(session.refreshes).toBe(1);
+    expect(logouts).toHaveLength(1);
+  });
+
   it('fires logout on every instance of the source, once each', async () => {
     const session = new FakeSession();
     session.signIn();

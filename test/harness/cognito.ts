@@ -145,6 +145,9 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     let refreshCalls = 0;
     let refreshToken: string | undefined;
     const state: { fault: RefreshFault | undefined } = { fault: undefined };
+    // Refreshes held unanswered by a 'hang' fault; dropped when the fault changes, as a
+    // connection to a hung server would be, so that nobody waits on them for ever.
+    const hung = new Set<IncomingMessage>();
 
     const answer = (response: ServerResponse, status: number, body: string, errorType?: string) => {
       response.writeHead(status, {
@@ -173,7 +176,7 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
       if (isRefresh) {
         refreshCalls += 1;
         const fault = state.fault;
-        if (fault?.kind === 'hang') return; // never answered; closed at stop()
+        if (fault?.kind === 'hang') return void hung.add(request);
         if (fault?.kind === 'unreachable') return request.socket.destroy();
         if (fault?.kind === 'error') {
           return answer(response, fault.status, JSON.stringify({ __type: fault.type, message: fault.message }), fault.type);
@@ -231,6 +234,8 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
       },
       set refreshFault(fault) {
         state.fault = fault;
+        for (const request of hung) request.socket.destroy();
+        hung.clear();
       },
       call,
       async revokeRefreshToken() {

@@ -105,29 +105,45 @@ function compileRule(allow: AmplifyAuthOptions['allow'], instance: AxiosInstance
 
 const memoLimit = 256;
 
+/** The two checks an install needs: of a request (memoized), and of a URL a redirect goes to. */
+export interface AllowChecks {
+  request: (config: InternalAxiosRequestConfig) => boolean;
+  url: AllowCheck;
+}
+
 /**
- * Compiles `allow` into a check of a request's fully resolved URL. Strings are parsed once here,
- * so a malformed entry is a TypeError at install time. Decisions of the built-in rules are
- * memoized by URL, because parsing a URL is a noticeable part of a request's cost.
+ * Compiles `allow` into checks of fully resolved URLs. Strings are parsed once here, so a
+ * malformed entry is a TypeError at install time. The built-in rules' decisions are memoized by
+ * `baseURL` and `url`, because parsing a URL is a noticeable part of a request's cost; a user's
+ * function is asked every time.
  */
-export function compileAllow(allow: AmplifyAuthOptions['allow'], instance: AxiosInstance): AllowCheck {
+export function compileAllow(allow: AmplifyAuthOptions['allow'], instance: AxiosInstance): AllowChecks {
   const { rule, pure } = compileRule(allow, instance);
-  const memo = new Map<string, boolean>();
-  let memoKey: unknown;
-  return (fullPath) => {
-    const base = documentBase();
-    if (!pure) return rule(parse(fullPath, base), fullPath);
+  const url: AllowCheck = (fullPath) => rule(parse(fullPath, documentBase()), fullPath);
+  const memo = new Map<string | undefined, Map<string, boolean>>();
+  let entries = 0;
+  let defaultsBase: unknown;
+  let pageBase: unknown;
+  const request = (config: InternalAxiosRequestConfig): boolean => {
+    if (!pure || config.allowAbsoluteUrls === false) return url(resolveFullPath(config));
     // The default rule depends on the instance's baseURL and the page: a change of either resets.
-    const key = `${instance.defaults.baseURL ?? ''} ${base ?? ''}`;
-    if (key !== memoKey || memo.size >= memoLimit) {
+    const page = documentBase();
+    if (instance.defaults.baseURL !== defaultsBase || page !== pageBase || entries >= memoLimit) {
       memo.clear();
-      memoKey = key;
+      entries = 0;
+      defaultsBase = instance.defaults.baseURL;
+      pageBase = page;
     }
-    let allowed = memo.get(fullPath);
+    let byUrl = memo.get(config.baseURL);
+    if (!byUrl) memo.set(config.baseURL, (byUrl = new Map()));
+    const key = config.url ?? '';
+    let allowed = byUrl.get(key);
     if (allowed === undefined) {
-      allowed = rule(parse(fullPath, base), fullPath);
-      memo.set(fullPath, allowed);
+      allowed = url(resolveFullPath(config));
+      byUrl.set(key, allowed);
+      entries += 1;
     }
     return allowed;
   };
+  return { request, url };
 }

@@ -1,5 +1,5 @@
 import { type AxiosInstance, CanceledError, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
-import { type AllowCheck, resolveFullPath } from './allowlist.js';
+import type { AllowChecks } from './allowlist.js';
 import { unlessCanceled } from './cancellation.js';
 import type { SessionCoordinator } from './coordinator.js';
 import { forRequest, isAmplifyAuthError } from './errors.js';
@@ -23,7 +23,7 @@ export interface InterceptorContext {
   instance: AxiosInstance;
   options: ResolvedOptions;
   coordinator: SessionCoordinator;
-  isAllowed: AllowCheck;
+  isAllowed: AllowChecks;
   isActive: () => boolean;
 }
 
@@ -38,7 +38,7 @@ export function createInterceptors({ instance, options, coordinator, isAllowed, 
   const { header, scheme, statusCodes, leewaySeconds, refreshTimeoutMs } = options;
   const tokenKey = options.tokenType === 'id' ? 'idToken' : 'accessToken';
   const headerValue = (token: string): string => (scheme ? `${scheme} ${token}` : token);
-  const guardRedirects = createRedirectGuard(header, isAllowed);
+  const guardRedirects = createRedirectGuard(header, isAllowed.url);
 
   let timesOf: { token: string; times: TokenTimes } | undefined;
   function isExpiring(token: string): boolean {
@@ -62,9 +62,13 @@ export function createInterceptors({ instance, options, coordinator, isAllowed, 
 
   function attach(config: InternalAxiosRequestConfig, token: string | undefined): InternalAxiosRequestConfig {
     if (!token) return config;
-    config.headers.set(header, headerValue(token));
+    // A plain property, as axios's own headers are: `set` would search and sanitize again what is
+    // known to be absent and clean (the header was checked above; a JWT has no control characters).
+    config.headers[header] = headerValue(token);
     guardRedirects(config);
-    const state: RequestState = { ...config.amplifyAuth, sent: token };
+    // axios's merge gave this request its own copy of `amplifyAuth`: it can carry our state.
+    const state: RequestState = config.amplifyAuth ?? {};
+    state.sent = token;
     config.amplifyAuth = state;
     return config;
   }
@@ -85,7 +89,7 @@ export function createInterceptors({ instance, options, coordinator, isAllowed, 
       if (state?.sent === undefined || present !== headerValue(state.sent)) return config;
       config.headers.delete(header);
     }
-    if (!isAllowed(resolveFullPath(config))) return config;
+    if (!isAllowed.request(config)) return config;
     // The common case needs no promise of its own: a token in memory that is not expiring.
     const kept: SessionTokens | undefined | false = coordinator.peek();
     if (kept !== false && !(kept && isExpiring(kept[tokenKey]))) return attach(config, kept?.[tokenKey]);

@@ -1,0 +1,176 @@
+// `npm run bench`: every figure below is measured in this one process run, side by side.
+import { cpus, totalmem } from 'node:os';
+import { Amplify } from 'aws-amplify';
+import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
+import { ConsoleLogger, Hub } from 'aws-amplify/utils';
+import axios, { type AxiosAdapter, type AxiosResponse } from 'axios';
+import { installAmplifyAuth } from 'axios-amplify-auth';
+import { startLocalWorld, type LocalWorld } from '../test/harness/world.js';
+import { createBenchApi } from './api.js';
+import { configurations, create, type Implementation, implementations } from './implementations.js';
+import { median, microsPerRequest } from './measure.js';
+import { bundledSize, coreBudgetBytes, sizeCases } from './size.js';
+
+ConsoleLogger.LOG_LEVEL = 'ERROR';
+const rows: string[][] = [];
+const row = (...cells: Array<string | number>) => rows.push(cells.map(String));
+const progress = (text: string) => process.stderr.write(`${text}\n`);
+const idToken = async () => (await fetchAuthSession()).tokens?.idToken?.toString() ?? '';
+const withRefreshes = [...implementations.slice(1)] as Implementation[];
+
+async function useWorld(world: LocalWorld) {
+  await signOut().catch(() => {});
+  Amplify.configure(world.amplifyConfig);
+  await signIn({ username: world.cognito.username, password: world.cognito.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+}
+
+const rounds = 7;
+const perRound = 1000;
+
+async function overhead() {
+  progress('1. per-request overhead…');
+  const api = createBenchApi();
+  const made = await Promise.all(implementations.map((name) => create(name, api.adapter)));
+  for (const { api: instance } of made) await microsPerRequest(instance, 500, 1); // warm-up
+  for (const [mode, width] of [['sequential', 1], ['100 concurrent', 100]] as const) {
+    const samples = implementations.map(() => [] as number[]);
+    // Round-robin, so that drift of the machine touches every implementation alike.
+    for (let round = 0; round < rounds; round++) {
+      for (const [index, { api: instance }] of made.entries()) samples[index]!.push(await microsPerRequest(instance, perRound, width));
+    }
+    const bare = median(samples[0]!);
+    implementations.forEach((name, index) => {
+      const micros = median(samples[index]!);
+      const target = name === 'axios-amplify-auth' ? `≤ 1.10× ${micros / bare <= 1.1 ? '✓' : '✗'}` : '';
+      row(`1. overhead, valid token (${mode})`, name, `${micros.toFixed(1)} µs/request, ${(micros / bare).toFixed(2)}× bare`, `${rounds} rounds × ${perRound} requests, median`, target);
+    });
+  }
+  made.forEach(({ dispose }) => dispose());
+}
+
+async function storm(world: LocalWorld, name: Implementation, n: number, instanceCount: number) {
+  const api = createBenchApi();
+  const made = await Promise.all(Array.from({ length: instanceCount }, () => create(name, api.adapter)));
+  await Promise.all(made.map(({ api: instance }) => instance.get('/warm-up')));
+  api.reset();
+  api.reject(await idToken());
+  const refreshesBefore = world.cognito.refreshCalls;
+  const started = performance.now();
+  const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => made[i % instanceCount]!.api.get(`/s/${i}`)));
+  const wall = performance.now() - started;
+  made.forEach(({ dispose }) => dispose());
+  const attempts = [...api.attempts.values()];
+  return {
+    refreshes: world.cognito.refreshCalls - refreshesBefore,
+    attempts: attempts.reduce((a, b) => a + b, 0),
+    maxAttempts: Math.max(...attempts),
+    succeeded: results.filter((r) => r.status === 'fulfilled').length,
+    settled: results.length,
+    wall,
+  };
+}
+
+async function storms(world: LocalWorld) {
+  for (const n of [1, 10, 100, 1000]) {
+    for (const name of withRefreshes) {
+      progress(`2. 401 storm, N = ${n}, ${name}…`);
+      const s = await storm(world, name, n, 1);
+      const ok = name === 'axios-amplify-auth' ? (s.refreshes === 1 && s.maxAttempts <= 2 && s.settled === n ? '✓' : '✗') : '';
+      row(`2. 401 storm, N = ${n}`, name, `${s.refreshes} refresh(es), ${s.attempts} attempts (max ${s.maxAttempts}/request), ${s.succeeded}/${s.settled} succeeded, ${s.wall.toFixed(0)} ms`, `${n} concurrent, token rejected once`, ok && `1 refresh, ≤ 2 attempts, all settled ${ok}`);
+    }
+  }
+  for (const name of withRefreshes) {
+    progress(`3. 401 storm across 3 instances, ${name}…`);
+    const s = await storm(world, name, 300, 3);
+    const ok = name === 'axios-amplify-auth' ? `1 refresh ${s.refreshes === 1 ? '✓' : '✗'}` : '';
+    row('3. 401 storm, 3 instances', name, `${s.refreshes} refresh(es), ${s.attempts} attempts, ${s.succeeded}/${s.settled} succeeded, ${s.wall.toFixed(0)} ms`, '300 concurrent over 3 instances', ok);
+  }
+}
+
+async function expiryWave(world: LocalWorld, tokenSeconds: number) {
+  for (const name of withRefreshes) {
+    progress(`4. expiry wave, ${name}…`);
+    await useWorld(world);
+    const signedInAt = Date.now();
+    // An API that rejects what has expired, as a real one does.
+    let unauthorized = 0;
+    const adapter: AxiosAdapter = async (config) => {
+      const token = String(config.headers.Authorization ?? '').slice(7);
+      const exp = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString() || '{}') as { exp?: number }).exp ?? 0;
+      const response: AxiosResponse = { data: {}, status: exp * 1000 > Date.now() ? 200 : 401, statusText: '', headers: {}, config };
+      if (response.status === 401) {
+        unauthorized += 1;
+        throw new axios.AxiosError('Unauthorized', 'ERR_BAD_REQUEST', config, {}, response);
+      }
+      return response;
+    };
+    const { api, dispose } = await create(name, adapter);
+    await api.get('/warm-up');
+    // The plugin's leeway is half the lifetime here (capped), Amplify's own is 5 s.
+    await new Promise((resolve) => setTimeout(resolve, signedInAt + (tokenSeconds / 2) * 1000 + 200 - Date.now()));
+    const before = world.cognito.refreshCalls;
+    const results = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => api.get(`/w/${i}`)));
+    dispose();
+    const refreshes = world.cognito.refreshCalls - before;
+    const ok = name === 'axios-amplify-auth' ? `1 refresh, 0 401s ${refreshes === 1 && unauthorized === 0 ? '✓' : '✗'}` : '';
+    row('4. expiry wave', name, `${refreshes} refresh(es), ${unauthorized} request(s) met a 401, ${results.filter((r) => r.status === 'fulfilled').length}/100 succeeded`, `100 concurrent, ${tokenSeconds} s tokens, sent ${tokenSeconds / 2 - 0.2} s before expiry`, ok);
+  }
+}
+
+async function sizes() {
+  progress('5. size…');
+  const root = new URL('..', import.meta.url).pathname;
+  for (const [name, code] of Object.entries(sizeCases)) {
+    const { minified, gzipped } = await bundledSize(code, root);
+    const target = name === 'core' ? `≤ ${coreBudgetBytes} B ${gzipped <= coreBudgetBytes ? '✓' : '✗'}` : '';
+    row('5. size', name === 'core' ? 'axios-amplify-auth/core' : name === 'main' ? 'axios-amplify-auth (main, v6 source)' : 'axios-auth-refresh 5', `${gzipped} B min+gz (${minified} B minified)`, code.replace(/^export/, 'import').replace(/ from .*/, ''), target);
+  }
+}
+
+function hubListeners(): number {
+  const listeners = (Hub as unknown as { listeners: Map<string, unknown[]> }).listeners;
+  return listeners.get('auth')?.length ?? 0;
+}
+
+async function memory() {
+  progress('6. memory…');
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with node --expose-gc (npm run bench does)');
+  const ok: AxiosAdapter = async (config) => ({ data: {}, status: 200, statusText: '', headers: {}, config });
+  const api = axios.create({ baseURL: 'https://api.example.com', adapter: ok });
+  const heap = () => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const listenersBefore = hubListeners();
+  const before = heap();
+  for (let i = 0; i < 10_000; i++) installAmplifyAuth(api).uninstall();
+  const afterCycles = heap();
+  const auth = installAmplifyAuth(api);
+  for (let sent = 0; sent < 100_000; sent += 100) await Promise.all(Array.from({ length: 100 }, () => api.get('/m')));
+  auth.uninstall();
+  const afterRequests = heap();
+  const kb = (bytes: number) => `${bytes >= 0 ? '+' : ''}${(bytes / 1024).toFixed(0)} KB`;
+  row('6. memory', 'axios-amplify-auth', `heap after GC: ${kb(afterCycles - before)} after 10,000 install/uninstall, ${kb(afterRequests - before)} after 100,000 requests more; Hub listeners ${listenersBefore} → ${hubListeners()}`, 'one instance, in-process adapter', 'no growth with the count');
+}
+
+const world = await startLocalWorld();
+const waveSeconds = 10;
+const shortWorld = await startLocalWorld({ tokenSeconds: waveSeconds });
+try {
+  await useWorld(world);
+  await overhead();
+  await storms(world);
+  await sizes();
+  await memory();
+  await expiryWave(shortWorld, waveSeconds);
+  process.stdout.write(`\nMachine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; aws-amplify ${(await import('aws-amplify/package.json', { with: { type: 'json' } })).default.version}, axios ${axios.VERSION}; local Cognito: cognito-local on 127.0.0.1.\n\n`);
+  process.stdout.write('| case | implementation | result | configuration | target |\n| --- | --- | --- | --- | --- |\n');
+  for (const cells of rows) process.stdout.write(`| ${cells.join(' | ')} |\n`);
+  process.stdout.write('\nImplementations:\n');
+  for (const name of implementations) process.stdout.write(`- ${name}: ${configurations[name]}\n`);
+} finally {
+  await signOut().catch(() => {});
+  await Promise.all([world.stop(), shortWorld.stop()]);
+}

@@ -146,7 +146,7 @@ export class SessionCoordinator {
       (error: unknown) => {
         clearTimeout(timer);
         this.#release(settled);
-        return this.#onFailure(call, error, timedOut);
+        return this.#onFailure(call, changesAtStart, error, timedOut);
       },
     );
     return settled;
@@ -195,10 +195,17 @@ export class SessionCoordinator {
     this.#clockSkewMs = Math.abs(skew) < skewNoiseMs ? 0 : skew;
   }
 
-  #onFailure(call: number, error: unknown, timedOut: boolean): Tokens {
+  #onFailure(call: number, changesAtStart: number, error: unknown, timedOut: boolean): Tokens {
     if (call < this.#latestCall) return this.#latest;
     if (isSessionEndedError(error)) {
       this.#latestCall = call;
+      // The source reported a sign-in (or new tokens) while this call ran: the session that ended
+      // is not the current one, and a logout now would sign out a user who just signed in.
+      // Its waiters still fail (they belong to the old session); later requests use the new one.
+      if (this.#changes !== changesAtStart) {
+        this.#fresh = false;
+        throw error;
+      }
       return this.#endSession(error);
     }
     // Transient: the session and the tokens in memory are kept; the next request tries afresh.
@@ -217,9 +224,9 @@ export class SessionCoordinator {
 
   #endSession(error: SessionEndedError): never {
     this.#ended = { tokens: this.#sessionTokens, error };
+    this.#fresh = false;
     this.#sessionTokens = new Set();
     this.#latest = undefined;
-    this.#fresh = false;
     if (this.#armed) {
       this.#armed = false;
       this.#emit('logout', { reason: error.reason, error: error.cause ?? error });

@@ -51,7 +51,9 @@ function modelSource(s: fc.Scheduler, plan: Plan) {
   let step = 0;
   const notify = () => [...listeners].forEach((listener) => listener());
   const endSession = () => {
-    if (tokens) score.endedEpochs.add(score.epoch);
+    // Without `subscribe` an app's sign-out is not heard: a dead refresh token after it still
+    // reads, to the plugin, as the end of the session it knew.
+    if (tokens || !plan.subscribe) score.endedEpochs.add(score.epoch);
     tokens = undefined;
   };
 
@@ -81,10 +83,11 @@ function modelSource(s: fc.Scheduler, plan: Plan) {
         case 'nothing':
           endSession();
           return undefined;
-        case 'same':
-          return tokens;
         default:
-          if (tokens) tokens = issueTokens(++serial);
+          // Signed out by the app meanwhile. Without `subscribe` the plugin cannot tell that from
+          // a dead session (API.md: a forced refresh without tokens ends the session): it counts.
+          if (!tokens && !plan.subscribe) score.endedEpochs.add(score.epoch);
+          if (tokens && what === 'tokens') tokens = issueTokens(++serial);
           return tokens;
       }
     },
@@ -201,7 +204,13 @@ async function runPlan(s: fc.Scheduler, plan: Plan): Promise<void> {
   for (let i = 0; i < plan.instances; i++) {
     const epochs = logouts.filter((l) => l.handle === i).map((l) => l.epoch);
     expect(new Set(epochs).size, `handle ${i}: logout at most once per session`).toBe(epochs.length);
-    for (const epoch of epochs) expect(model.score.endedEpochs.has(epoch), `logout only after session ${epoch} ended`).toBe(true);
+    // With `subscribe` the plugin hears a new sign-in and never logs the new session out; without
+    // it, it can only know that a session ended, not which one.
+    if (plan.subscribe) {
+      for (const epoch of epochs) expect(model.score.endedEpochs.has(epoch), `logout only after session ${epoch} ended`).toBe(true);
+    } else {
+      expect(epochs.length, 'no more logouts than ended sessions').toBeLessThanOrEqual(model.score.endedEpochs.size);
+    }
   }
   for (const index of uninstalled) expect(interceptorCount(apis[index]!), 'no interceptor after uninstall').toBe(0);
   handles.forEach((handle) => handle.uninstall());

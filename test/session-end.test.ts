@@ -51,6 +51,21 @@ describe('session end', () => {
     expect(logouts).toHaveLength(1);
   });
 
+  it('fires no logout when the user signs in again while the old session’s refresh fails', async () => {
+    const { session, server, api, logouts } = setup();
+    session.refreshOutcome = { kind: 'ended', reason: 'revoked' };
+    session.latencyMs = 50;
+    server.rejectCurrentTokens(session.serial);
+    const request = api.get('/x').catch((e: unknown) => e);
+    // The 401 came back and the refresh is under way: now the user signs in on another screen.
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    session.signIn();
+    expect(await request).toBeInstanceOf(SessionEndedError);
+    expect(logouts).toEqual([]);
+    session.latencyMs = 1;
+    await expect(api.get('/after')).resolves.toMatchObject({ status: 200 });
+  });
+
   it('fires logout on every instance of the source, once each', async () => {
     const session = new FakeSession();
     session.signIn();

@@ -64,6 +64,7 @@ export class FakeSession {
   private async getTokens({ forceRefresh }: { forceRefresh: boolean }): Promise<SessionTokens | undefined> {
     if (forceRefresh) this.refreshes += 1;
     else this.reads += 1;
+    const before = this.tokens;
     await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (!forceRefresh) {
       if (this.readFailure) throw this.readFailure;
@@ -76,7 +77,8 @@ export class FakeSession {
       case 'transient':
         throw outcome.error;
       case 'ended':
-        this.tokens = undefined;
+        // Clears the session it failed to refresh, not one signed in meanwhile.
+        if (this.tokens === before) this.tokens = undefined;
         throw new SessionEndedError(outcome.reason, { cause: new Error(`cognito: ${outcome.reason}`) });
       case 'nothing':
         this.tokens = undefined;

@@ -13,125 +13,66 @@ export interface ResolvedOptions {
   refreshTimeoutMs: number;
 }
 
-const known = new Set<string>([
-  'source',
-  'tokenType',
-  'header',
-  'scheme',
-  'allow',
-  'statusCodes',
-  'leewaySeconds',
-  'refreshTimeoutMs',
-] satisfies Array<keyof AmplifyAuthOptions>);
+type Rule = readonly [fallback: unknown, isValid: (value: unknown) => boolean, expected: string];
 
-// RFC 9110 token characters: anything else is not a header name that axios or a browser will send.
-const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// setTimeout fires at once for delays above 2^31 - 1 ms.
-const maxTimeoutMs = 2 ** 31 - 1;
+const isFunction = (value: unknown): boolean => typeof value === 'function';
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isStatus = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 100 && (value as number) <= 599;
 
-function fail(option: string, expected: string, value: unknown): never {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  throw new TypeError(`installAmplifyAuth: \`${option}\` must be ${expected} (got ${shown})`);
-}
+/** Every option: its default, what a valid value is, and how the TypeError says so. */
+const rules: Record<Exclude<keyof AmplifyAuthOptions, 'source'>, Rule> = {
+  tokenType: ['id', (value) => value === 'id' || value === 'access', "'id' or 'access'"],
+  // RFC 9110 token characters: anything else is not a header name axios or a browser will send.
+  header: ['Authorization', (value) => typeof value === 'string' && /^[!#$%&'*+.^_`|~\w-]+$/.test(value), 'a header name'],
+  scheme: ['Bearer', (value) => typeof value === 'string' && !/[\s\p{Cc}]/u.test(value), "a word without spaces ('' for a bare token)"],
+  allow: [
+    undefined,
+    (value) =>
+      value === undefined ||
+      isFunction(value) ||
+      (Array.isArray(value) && value.every((entry) => typeof entry === 'string' || entry instanceof RegExp)),
+    'an array of origins and RegExps, or a function (a bare string is not)',
+  ],
+  statusCodes: [[401], (value) => Array.isArray(value) && value.length > 0 && value.every(isStatus), 'a non-empty array of statuses 100–599'],
+  leewaySeconds: [60, (value) => Number.isFinite(value) && (value as number) >= 0, 'a finite number ≥ 0'],
+  // setTimeout fires at once for delays above 2^31 - 1 ms.
+  refreshTimeoutMs: [10_000, (value) => typeof value === 'number' && value > 0 && value < 2 ** 31, 'a number of ms, > 0 and < 2^31'],
+};
 
-/** The default for `undefined` only: `null` is a wrong value, reported, not a default. */
-function orDefault<T>(value: T | undefined, fallback: T): T {
-  return value === undefined ? fallback : value;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function fail(option: string, expected: string, value?: unknown): never {
+  throw new TypeError(`installAmplifyAuth: \`${option}\` must be ${expected}${arguments.length > 2 ? ` (got ${String(value)})` : ''}`);
 }
 
 export function assertAxiosInstance(instance: unknown): asserts instance is AxiosInstance {
-  const candidate = instance as Partial<AxiosInstance> | null | undefined;
-  const ok =
-    (typeof instance === 'function' || isObject(instance)) &&
-    typeof candidate?.request === 'function' &&
-    isObject(candidate.defaults) &&
-    typeof candidate.interceptors?.request?.use === 'function' &&
-    typeof candidate.interceptors?.response?.use === 'function';
-  if (!ok) throw new TypeError('installAmplifyAuth: `instance` must be an axios instance (from axios.create())');
-}
-
-function assertSource(source: unknown): asserts source is TokenSource {
-  if (!isObject(source) || typeof source.getTokens !== 'function') {
-    fail('source', 'a TokenSource: an object with a `getTokens` function', source);
+  const candidate = instance as Partial<AxiosInstance> | undefined;
+  if (
+    !isFunction(candidate?.request) ||
+    !isObject(candidate?.defaults) ||
+    !isFunction(candidate.interceptors?.request?.use) ||
+    !isFunction(candidate.interceptors?.response?.use)
+  ) {
+    fail('instance', 'an axios instance (from axios.create())');
   }
-  if (source.subscribe !== undefined && typeof source.subscribe !== 'function') {
-    fail('source.subscribe', 'a function when present', source.subscribe);
-  }
-}
-
-function assertAllow(allow: unknown): void {
-  if (allow === undefined || typeof allow === 'function') return;
-  if (!Array.isArray(allow)) fail('allow', 'an array of origins and RegExps, or a function (a bare string is not)', allow);
-  allow.forEach((entry: unknown, index) => {
-    if (typeof entry !== 'string' && !(entry instanceof RegExp)) fail(`allow[${index}]`, 'a string or a RegExp', entry);
-  });
-}
-
-function assertStatusCodes(codes: unknown): void {
-  if (!Array.isArray(codes) || codes.length === 0) fail('statusCodes', 'a non-empty array of HTTP statuses', codes);
-  codes.forEach((code: unknown, index) => {
-    if (!Number.isInteger(code) || (code as number) < 100 || (code as number) > 599) {
-      fail(`statusCodes[${index}]`, 'an integer from 100 to 599', code);
-    }
-  });
 }
 
 /**
  * Validates `options` and fills in the defaults. Every problem is a TypeError that names the
- * option, thrown before anything is installed.
+ * option, thrown before anything is installed. `undefined` means the default; `null` is wrong.
  */
 export function resolveOptions(options: unknown, defaultSource: (() => TokenSource) | undefined): ResolvedOptions {
   if (options === undefined) options = {};
   if (!isObject(options)) fail('options', 'an object', options);
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) {
-      throw new TypeError(`installAmplifyAuth: unknown option \`${key}\`; the options are ${[...known].join(', ')}`);
-    }
+  const resolved: Record<string, unknown> = {};
+  for (const key of Object.keys(options)) if (key !== 'source' && !(key in rules)) fail(key, `one of ${Object.keys(rules)}, source`, 'an unknown option');
+  for (const [key, [fallback, isValid, expected]] of Object.entries(rules)) {
+    const value = options[key] === undefined ? fallback : options[key];
+    if (!isValid(value)) fail(key, expected, value);
+    resolved[key] = value;
   }
-  const o = options as AmplifyAuthOptions;
-
-  if (o.source === undefined && !defaultSource) fail('source', 'a TokenSource (required with /core)', undefined);
-  const source = orDefault(o.source, defaultSource?.());
-  assertSource(source);
-
-  const tokenType = orDefault(o.tokenType, 'id');
-  if (tokenType !== 'id' && tokenType !== 'access') fail('tokenType', "'id' or 'access'", tokenType);
-
-  const header = orDefault(o.header, 'Authorization');
-  if (typeof header !== 'string' || !headerName.test(header)) fail('header', 'a non-empty header name', header);
-
-  const scheme = orDefault(o.scheme, 'Bearer');
-  if (typeof scheme !== 'string' || /[\s\p{Cc}]/u.test(scheme)) {
-    fail('scheme', "a string without spaces or control characters ('' for a bare token)", scheme);
-  }
-
-  assertAllow(o.allow);
-
-  const statusCodes = orDefault(o.statusCodes, [401]);
-  assertStatusCodes(statusCodes);
-
-  const leewaySeconds = orDefault(o.leewaySeconds, 60);
-  if (typeof leewaySeconds !== 'number' || !Number.isFinite(leewaySeconds) || leewaySeconds < 0) {
-    fail('leewaySeconds', 'a finite number ≥ 0', leewaySeconds);
-  }
-
-  const refreshTimeoutMs = orDefault(o.refreshTimeoutMs, 10_000);
-  if (typeof refreshTimeoutMs !== 'number' || !(refreshTimeoutMs > 0) || refreshTimeoutMs > maxTimeoutMs) {
-    fail('refreshTimeoutMs', `a number > 0 and ≤ ${maxTimeoutMs}`, refreshTimeoutMs);
-  }
-
-  return {
-    source,
-    tokenType,
-    header,
-    scheme,
-    allow: o.allow,
-    statusCodes: new Set(statusCodes),
-    leewaySeconds,
-    refreshTimeoutMs,
-  };
+  const source = options.source === undefined ? defaultSource?.() : options.source;
+  if (!isObject(source) || !isFunction(source.getTokens)) fail('source', 'a TokenSource (with `getTokens`)', source);
+  if (source.subscribe !== undefined && !isFunction(source.subscribe)) fail('source.subscribe', 'a function', source.subscribe);
+  // Each value passed its rule above, which is what the cast states.
+  return { ...resolved, source, statusCodes: new Set(resolved.statusCodes as number[]) } as unknown as ResolvedOptions;
 }

@@ -1,3 +1,4 @@
+import { hasRefreshLock, noteSessionEnded, onSessionEndedElsewhere, sessionEndedElsewhere, withRefreshLock } from './cross-tab.js';
 import { AmplifyAuthError, isSessionEndedError, SessionEndedError } from './errors.js';
 import type { Emitter } from './events.js';
 import { readTokenTimes } from './jwt.js';
@@ -26,6 +27,7 @@ export class SessionCoordinator {
   readonly #source: TokenSource;
   readonly #handles = new Set<Emitter>();
   #unsubscribe: (() => void) | undefined;
+  #stopHearingTabs: (() => void) | undefined;
 
   /** The newest tokens seen; `undefined` when nobody is signed in (or not known yet). */
   #latest: Tokens;
@@ -51,16 +53,19 @@ export class SessionCoordinator {
     this.#source = source;
   }
 
-  /** Adds a handle; the first one subscribes to the source's changes. */
+  /** Adds a handle; the first one subscribes to the source's changes and to the other tabs. */
   attach(handle: Emitter): void {
     this.#handles.add(handle);
-    if (this.#handles.size !== 1 || !this.#source.subscribe) return;
-    const unsubscribe = this.#source.subscribe(() => this.#onChange());
-    if (typeof unsubscribe !== 'function') {
-      this.#handles.delete(handle);
-      throw new TypeError('installAmplifyAuth: `source.subscribe` must return an unsubscribe function');
+    if (this.#handles.size !== 1) return;
+    if (this.#source.subscribe) {
+      const unsubscribe = this.#source.subscribe(() => this.#onChange());
+      if (typeof unsubscribe !== 'function') {
+        this.#handles.delete(handle);
+        throw new TypeError('installAmplifyAuth: `source.subscribe` must return an unsubscribe function');
+      }
+      this.#unsubscribe = unsubscribe;
     }
-    this.#unsubscribe = unsubscribe;
+    this.#stopHearingTabs = onSessionEndedElsewhere((reason) => void this.#onEndedElsewhere(reason));
   }
 
   /** Removes a handle; the last one unsubscribes, after which memory can no longer be trusted. */
@@ -68,6 +73,8 @@ export class SessionCoordinator {
     if (!this.#handles.delete(handle) || this.#handles.size > 0) return;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    this.#stopHearingTabs?.();
+    this.#stopHearingTabs = undefined;
     this.#fresh = false;
     this.#read = undefined;
   }
@@ -129,13 +136,19 @@ export class SessionCoordinator {
     const changesAtStart = this.#changes;
     let timedOut = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const giveUp = new AbortController();
+    const ask = (): Promise<Tokens> =>
+      forceRefresh && stale !== undefined && hasRefreshLock()
+        ? withRefreshLock(() => this.#refreshUnlessRefreshedElsewhere(stale), giveUp.signal)
+        : this.#source.getTokens({ forceRefresh });
     const answer = new Promise<Tokens>((resolve, reject) => {
       timer = setTimeout(() => {
         timedOut = true;
+        giveUp.abort();
         reject(new AmplifyAuthError('REFRESH_TIMEOUT', `The token source did not answer within ${timeoutMs} ms`));
       }, timeoutMs);
       // A source that throws synchronously is treated like one that rejects.
-      new Promise<Tokens>((run) => run(this.#source.getTokens({ forceRefresh }))).then(resolve, reject);
+      new Promise<Tokens>((run) => run(ask())).then(resolve, reject);
     });
     const settled: Promise<Tokens> = answer.then(
       (tokens) => {
@@ -150,6 +163,42 @@ export class SessionCoordinator {
       },
     );
     return settled;
+  }
+
+  /**
+   * With the lock held: another tab may have refreshed (or ended the session) while this one
+   * waited, and the shared storage already says so. Only otherwise is Cognito asked.
+   */
+  async #refreshUnlessRefreshedElsewhere(stale: string): Promise<Tokens> {
+    const current = await this.#source.getTokens({ forceRefresh: false });
+    if (current && !holds(current, stale)) return current;
+    const endedElsewhere = current ? undefined : sessionEndedElsewhere();
+    if (endedElsewhere) throw new SessionEndedError(endedElsewhere);
+    try {
+      return await this.#source.getTokens({ forceRefresh: true });
+    } catch (error) {
+      // Noted before the lock is released, so that the next tab in line reads it.
+      if (isSessionEndedError(error)) noteSessionEnded(error.reason);
+      throw error;
+    }
+  }
+
+  /**
+   * Another tab's refresh ended the session. If this tab knew that session and its source has no
+   * tokens now either (the storage is shared), it fires `logout` too, without asking Cognito.
+   */
+  async #onEndedElsewhere(reason: SessionEndedError['reason']): Promise<void> {
+    if (this.#sessionTokens.size === 0) return;
+    this.#onChange();
+    const tokens = await this.#source.getTokens({ forceRefresh: false }).catch(() => undefined);
+    if (tokens || this.#sessionTokens.size === 0) return;
+    // Not the app's own sign-out, even if this tab already read the emptied storage as one.
+    this.#armed = true;
+    try {
+      this.#endSession(new SessionEndedError(reason), false);
+    } catch {
+      // #endSession throws for the requests it ends; none is waiting here.
+    }
   }
 
   /** The call no longer counts as in flight: the next caller asks afresh. */
@@ -222,17 +271,19 @@ export class SessionCoordinator {
     this.#sessionTokens.add(tokens.idToken).add(tokens.accessToken);
   }
 
-  #endSession(error: SessionEndedError): never {
+  #endSession(error: SessionEndedError, announce = true): never {
     this.#ended = { tokens: this.#sessionTokens, error };
     this.#fresh = false;
     this.#sessionTokens = new Set();
     this.#latest = undefined;
     if (this.#armed) {
       this.#armed = false;
+      if (announce) noteSessionEnded(error.reason);
       this.#emit('logout', { reason: error.reason, error: error.cause ?? error });
     }
     throw error;
   }
+
 }
 
 const coordinators = new WeakMap<TokenSource, SessionCoordinator>();

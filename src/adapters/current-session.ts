@@ -1,6 +1,6 @@
 import type { SessionTokens, TokenSource } from '../types.js';
 import { toSessionError } from './cognito-errors.js';
-import { assertHub, type HubLike, subscribeToHub } from './hub.js';
+import { assertHub, type HubLike, subscribeToChanges } from './hub.js';
 
 interface CognitoSessionLike {
   getIdToken(): { getJwtToken(): string };
@@ -67,5 +67,5 @@ export function fromCurrentSession(Auth: AuthV5Like, hub?: HubLike): TokenSource
     }
   }
 
-  return hub ? { getTokens, subscribe: subscribeToHub(hub) } : { getTokens };
+  return hub ? { getTokens, subscribe: subscribeToChanges(hub) } : { getTokens };
 }

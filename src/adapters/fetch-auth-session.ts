@@ -1,6 +1,6 @@
 import type { SessionTokens, TokenSource } from '../types.js';
 import { toSessionError } from './cognito-errors.js';
-import { assertHub, type HubLike, subscribeToHub, withRefreshFailure } from './hub.js';
+import { assertHub, type HubLike, subscribeToChanges, withRefreshFailure } from './hub.js';
 
 interface JwtLike {
   toString(): string;
@@ -45,5 +45,5 @@ export function fromFetchAuthSession(fetchAuthSession: FetchAuthSession, hub?: H
     return undefined;
   }
 
-  return hub ? { getTokens, subscribe: subscribeToHub(hub) } : { getTokens };
+  return hub ? { getTokens, subscribe: subscribeToChanges(hub) } : { getTokens };
 }

@@ -16,12 +16,30 @@ export function assertHub(hub: unknown, adapter: string): asserts hub is HubLike
   }
 }
 
-/** `TokenSource.subscribe` on top of Hub's `auth` channel. */
-export function subscribeToHub(hub: HubLike): (onChange: () => void) => () => void {
-  return (onChange) =>
-    hub.listen('auth', ({ payload }) => {
+// Amplify v5 and v6 keep Cognito's tokens under keys with this prefix.
+const storagePrefix = 'CognitoIdentityServiceProvider.';
+
+/**
+ * `TokenSource.subscribe` on top of Hub's `auth` channel and, in a browser, of `storage` events:
+ * another tab's sign-in, sign-out or refresh reaches this tab only as a write to the shared
+ * storage, and must drop the token this tab keeps in memory.
+ */
+export function subscribeToChanges(hub: HubLike): (onChange: () => void) => () => void {
+  return (onChange) => {
+    const stopHub = hub.listen('auth', ({ payload }) => {
       if (changeEvents.has(payload.event)) onChange();
     });
+    const page = typeof window === 'undefined' ? undefined : window;
+    // `key` is null when the whole storage was cleared.
+    const onStorage = (event: StorageEvent): void => {
+      if (event.key === null || event.key.startsWith(storagePrefix)) onChange();
+    };
+    page?.addEventListener('storage', onStorage);
+    return () => {
+      stopHub();
+      page?.removeEventListener('storage', onStorage);
+    };
+  };
 }
 
 /**

@@ -1,0 +1,170 @@
+import axios from 'axios';
+import AxiosMockAdapter from 'axios-mock-adapter';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AmplifyAuth, installAmplifyAuth, SessionEndedError } from '../src/core.js';
+import type { LogoutReason, SessionTokens, TokenSource } from '../src/types.js';
+import { issueTokens, serialOf } from './support/jwt.js';
+
+/**
+ * Tabs in one process: each "tab" has its own token source (so its own coordinator, as each tab
+ * has its own copy of the library) over one shared store, as tabs share Amplify's localStorage.
+ * Web Locks as a browser has them: a FIFO lock manager per name.
+ */
+class SharedSession {
+  tokens: SessionTokens | undefined = issueTokens(1);
+  serial = 1;
+  refreshes = 0;
+  revoked = false;
+  readonly tabs = new Set<() => void>();
+
+  tab(): TokenSource {
+    const listeners = new Set<() => void>();
+    const self = () => listeners.forEach((listener) => listener());
+    // As `storage` events: every other tab hears of a write, the writing tab does not.
+    const notifyOthers = () => [...this.tabs].filter((notify) => notify !== self).forEach((notify) => notify());
+    return {
+      getTokens: async ({ forceRefresh }) => {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        if (!forceRefresh) return this.tokens;
+        this.refreshes += 1;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (this.revoked) {
+          this.tokens = undefined;
+          notifyOthers();
+          throw new SessionEndedError('revoked');
+        }
+        this.tokens = issueTokens(++this.serial);
+        notifyOthers();
+        return this.tokens;
+      },
+      subscribe: (onChange) => {
+        listeners.add(onChange);
+        this.tabs.add(self);
+        return () => {
+          listeners.delete(onChange);
+          this.tabs.delete(self);
+        };
+      },
+    };
+  }
+}
+
+function fakeLocks() {
+  const tails = new Map<string, Promise<unknown>>();
+  return {
+    request<T>(name: string, { signal }: { signal: AbortSignal }, task: () => Promise<T>): Promise<T> {
+      const run = (tails.get(name) ?? Promise.resolve()).then(() => {
+        if (signal.aborted) throw new DOMException('aborted', 'AbortError');
+        return task();
+      });
+      tails.set(name, run.catch(() => {}));
+      return run;
+    },
+  };
+}
+
+/**
+ * One `window` for every "tab" here: its localStorage fires `storage` events (a turn later, as
+ * browsers do) at every listener, the writer included, which a real browser spares; the plugin
+ * must not care. Real tabs in Chromium are in test/browser/.
+ */
+function fakeWindow() {
+  const events = new EventTarget();
+  const items = new Map<string, string>();
+  return {
+    addEventListener: events.addEventListener.bind(events),
+    removeEventListener: events.removeEventListener.bind(events),
+    localStorage: {
+      getItem: (key: string) => items.get(key) ?? null,
+      setItem: (key: string, value: string) => {
+        const oldValue = items.get(key) ?? null;
+        items.set(key, value);
+        setTimeout(() => events.dispatchEvent(Object.assign(new Event('storage'), { key, oldValue, newValue: value })));
+      },
+    },
+  };
+}
+
+const globals = globalThis as { window?: unknown; navigator?: unknown };
+const saved = { window: globals.window, navigator: globals.navigator };
+beforeAll(() => {
+  Object.defineProperty(globalThis, 'window', { value: fakeWindow(), configurable: true, writable: true });
+  Object.defineProperty(globalThis, 'navigator', { value: { locks: fakeLocks() }, configurable: true, writable: true });
+});
+afterAll(() => {
+  Object.defineProperty(globalThis, 'window', { value: saved.window, configurable: true, writable: true });
+  Object.defineProperty(globalThis, 'navigator', { value: saved.navigator, configurable: true, writable: true });
+});
+
+function openTab(session: SharedSession, rejectBelow: { serial: number }) {
+  const api = axios.create({ baseURL: 'https://api.example.com' });
+  new AxiosMockAdapter(api).onAny().reply((config) => {
+    const token = String(config.headers?.Authorization ?? '').slice(7);
+    return token && serialOf(token) >= rejectBelow.serial ? [200, {}] : [401, {}];
+  });
+  const auth: AmplifyAuth = installAmplifyAuth(api, { source: session.tab() });
+  const logouts: LogoutReason[] = [];
+  auth.on('logout', ({ reason }) => logouts.push(reason));
+  return { api, auth, logouts };
+}
+
+describe('tabs that share one session', () => {
+  it('refresh once between two tabs whose token is rejected at the same moment, and both succeed', async () => {
+    const session = new SharedSession();
+    const api = { serial: 0 };
+    const [a, b] = [openTab(session, api), openTab(session, api)];
+    await Promise.all([a.api.get('/warm'), b.api.get('/warm')]);
+    api.serial = 2; // the API now rejects token 1
+    const results = await Promise.all([a.api.get('/a'), b.api.get('/b')]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect(session.refreshes).toBe(1);
+    a.auth.uninstall();
+    b.auth.uninstall();
+  });
+
+  it('fires logout in both tabs, once each, with one refresh attempt in total', async () => {
+    const session = new SharedSession();
+    const api = { serial: 0 };
+    const [a, b] = [openTab(session, api), openTab(session, api)];
+    await Promise.all([a.api.get('/warm'), b.api.get('/warm')]);
+    session.revoked = true;
+    api.serial = 2;
+    const results = await Promise.allSettled([a.api.get('/a'), b.api.get('/b')]);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the other tab's message arrives
+    expect(results.map((r) => (r as PromiseRejectedResult).reason)).toEqual([expect.any(SessionEndedError), expect.any(SessionEndedError)]);
+    expect(a.logouts).toEqual(['revoked']);
+    expect(b.logouts).toEqual(['revoked']);
+    expect(session.refreshes).toBe(1);
+    a.auth.uninstall();
+    b.auth.uninstall();
+  });
+
+  it('fires logout in an idle tab when the session ends in another one', async () => {
+    const session = new SharedSession();
+    const api = { serial: 0 };
+    const [a, b] = [openTab(session, api), openTab(session, api)];
+    await Promise.all([a.api.get('/warm'), b.api.get('/warm')]);
+    session.revoked = true;
+    api.serial = 2;
+    await a.api.get('/a').catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(b.logouts).toEqual(['revoked']);
+    expect(session.refreshes).toBe(1);
+    a.auth.uninstall();
+    b.auth.uninstall();
+  });
+
+  it('fires no logout in the other tab when the app signs out in one', async () => {
+    const session = new SharedSession();
+    const api = { serial: 0 };
+    const [a, b] = [openTab(session, api), openTab(session, api)];
+    await Promise.all([a.api.get('/warm'), b.api.get('/warm')]);
+    session.tokens = undefined;
+    session.tabs.forEach((notify) => notify());
+    await expect(b.api.get('/after')).rejects.toMatchObject({ response: { status: 401 } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect([a.logouts, b.logouts]).toEqual([[], []]);
+    a.auth.uninstall();
+    b.auth.uninstall();
+  });
+});

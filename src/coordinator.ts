@@ -9,6 +9,9 @@ type Tokens = SessionTokens | undefined;
 
 // `iat` has one-second resolution and the answer took a round trip: below this, no skew is seen.
 const skewNoiseMs = 30_000;
+// How long a tab that waited for the refresh lock looks for the other tab's tokens: 10 × 50 ms.
+const storageSyncLooks = 10;
+const storageSyncPauseMs = 50;
 
 /** True when `token` is one of the tokens of `tokens`: nothing newer has arrived since it was sent. */
 function holds(tokens: SessionTokens, token: string): boolean {
@@ -139,7 +142,7 @@ export class SessionCoordinator {
     const giveUp = new AbortController();
     const ask = (): Promise<Tokens> =>
       forceRefresh && stale !== undefined && hasRefreshLock()
-        ? withRefreshLock(() => this.#refreshUnlessRefreshedElsewhere(stale), giveUp.signal)
+        ? withRefreshLock((waited) => this.#refreshUnlessRefreshedElsewhere(stale, waited), giveUp.signal)
         : this.#source.getTokens({ forceRefresh });
     const answer = new Promise<Tokens>((resolve, reject) => {
       timer = setTimeout(() => {
@@ -167,13 +170,19 @@ export class SessionCoordinator {
 
   /**
    * With the lock held: another tab may have refreshed (or ended the session) while this one
-   * waited, and the shared storage already says so. Only otherwise is Cognito asked.
+   * waited, and the shared storage already says so. Only otherwise is Cognito asked. Another
+   * tab's writes reach this tab's storage a moment after its lock is released (Chromium syncs
+   * localStorage between processes asynchronously), so after a wait it looks again for a while.
    */
-  async #refreshUnlessRefreshedElsewhere(stale: string): Promise<Tokens> {
-    const current = await this.#source.getTokens({ forceRefresh: false });
-    if (current && !holds(current, stale)) return current;
-    const endedElsewhere = current ? undefined : sessionEndedElsewhere();
-    if (endedElsewhere) throw new SessionEndedError(endedElsewhere);
+  async #refreshUnlessRefreshedElsewhere(stale: string, waited: boolean): Promise<Tokens> {
+    for (let look = 1; ; look++) {
+      const current = await this.#source.getTokens({ forceRefresh: false });
+      if (current && !holds(current, stale)) return current;
+      const endedElsewhere = current ? undefined : sessionEndedElsewhere();
+      if (endedElsewhere) throw new SessionEndedError(endedElsewhere);
+      if (!waited || look >= storageSyncLooks) break;
+      await new Promise((resolve) => setTimeout(resolve, storageSyncPauseMs));
+    }
     try {
       return await this.#source.getTokens({ forceRefresh: true });
     } catch (error) {

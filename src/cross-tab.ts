@@ -9,7 +9,7 @@ import type { LogoutReason } from './types.js';
  * Outside a browser (Node, old browsers) neither exists and refreshes are single-flight per tab.
  */
 interface LockManagerLike {
-  request<T>(name: string, options: { signal: AbortSignal }, task: () => Promise<T>): Promise<T>;
+  request<T>(name: string, options: { signal?: AbortSignal; ifAvailable?: boolean }, task: (lock: unknown) => Promise<T>): Promise<T>;
 }
 
 const lockName = 'axios-amplify-auth:refresh';
@@ -38,10 +38,15 @@ export function hasRefreshLock(): boolean {
   return lockManager() !== undefined;
 }
 
-/** Runs `task` holding the origin-wide refresh lock; `signal` gives up waiting for it. */
-export function withRefreshLock<T>(task: () => Promise<T>, signal: AbortSignal): Promise<T> {
+/**
+ * Runs `task` holding the origin-wide refresh lock; `signal` gives up waiting for it. `task`
+ * learns whether another tab held the lock first (and so probably just refreshed).
+ */
+export async function withRefreshLock<T>(task: (waited: boolean) => Promise<T>, signal: AbortSignal): Promise<T> {
   const manager = lockManager();
-  return manager ? manager.request(lockName, { signal }, task) : task();
+  if (!manager) return task(false);
+  const free = await manager.request(lockName, { ifAvailable: true }, async (lock) => (lock ? { value: await task(false) } : undefined));
+  return free ? free.value : manager.request(lockName, { signal }, () => task(true));
 }
 
 function readNote(value: string | null): LogoutReason | undefined {

@@ -52,12 +52,17 @@ class SharedSession {
 function fakeLocks() {
   const tails = new Map<string, Promise<unknown>>();
   return {
-    request<T>(name: string, { signal }: { signal: AbortSignal }, task: () => Promise<T>): Promise<T> {
+    request<T>(name: string, options: { signal?: AbortSignal; ifAvailable?: boolean }, task: (lock: unknown) => Promise<T>): Promise<T> {
+      const held = tails.has(name);
+      if (options.ifAvailable && held) return task(null);
       const run = (tails.get(name) ?? Promise.resolve()).then(() => {
-        if (signal.aborted) throw new DOMException('aborted', 'AbortError');
-        return task();
+        if (options.signal?.aborted) throw new DOMException('aborted', 'AbortError');
+        return task({ name });
       });
-      tails.set(name, run.catch(() => {}));
+      const tail = run.catch(() => {}).then(() => {
+        if (tails.get(name) === tail) tails.delete(name);
+      });
+      tails.set(name, tail);
       return run;
     },
   };

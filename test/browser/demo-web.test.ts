@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type DemoWeb, startDemoWeb } from '../../demo/web/server.js';
+
+// Debian's Chromium (.ci/run installs it); playwright-core drives it, it downloads nothing.
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+type Demo = {
+  signIn(): Promise<void>;
+  call(path?: string): Promise<number | string>;
+  rejectTokens(): Promise<void>;
+  revoke(): Promise<void>;
+  signOut(): Promise<void>;
+  events: string[];
+  entries: string[];
+};
+
+let browser: Browser;
+let demo: DemoWeb;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install chromium (.ci/run does)`);
+  [browser, demo] = await Promise.all([chromium.launch({ executablePath, args, headless: true }), startDemoWeb()]);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+beforeEach(async () => {
+  context = await browser.newContext();
+});
+
+afterEach(async () => {
+  await context.close();
+});
+
+async function openTab(): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+  await page.goto(demo.url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  return page;
+}
+
+const run = <T>(page: Page, action: (demo: Demo) => Promise<T>): Promise<T> =>
+  page.evaluate(`(${action.toString()})(window.demo)`) as Promise<T>;
+const events = (page: Page) => page.evaluate(() => (window as unknown as { demo: Demo }).demo.events);
+const refreshCalls = () => demo.world.cognito.refreshCalls;
+
+describe('the demo page in Chromium', () => {
+  it('signs in, calls the API, survives a 401 with one refresh, logs out when the refresh token is revoked', async () => {
+    const page = await openTab();
+    await page.click('#sign-in');
+    await page.waitForFunction(() => document.getElementById('user')?.textContent !== 'signed out');
+    expect(await run(page, (d) => d.call('/hello'))).toBe(200);
+
+    const before = refreshCalls();
+    await run(page, (d) => d.rejectTokens());
+    expect(await run(page, (d) => d.call('/after-reject'))).toBe(200);
+    expect(refreshCalls() - before).toBe(1);
+    expect(await events(page)).toContain('refresh:unauthorized');
+
+    await run(page, (d) => d.revoke());
+    expect(await run(page, (d) => d.call('/after-revoke'))).toBe('SessionEndedError (SESSION_ENDED)');
+    expect((await events(page)).filter((e) => e.startsWith('logout'))).toEqual(['logout:revoked']);
+    expect(await page.locator('#log').textContent()).toContain("event logout { reason: 'revoked' }");
+  }, 60_000);
+
+  it('shares one refresh between two tabs whose token is rejected at the same moment', async () => {
+    const [a, b] = [await openTab(), await openTab()];
+    await run(a, (d) => d.signIn());
+    expect(await run(b, (d) => d.call('/b-warm'))).toBe(200); // the session is shared through localStorage
+    await run(a, (d) => d.rejectTokens());
+    const before = refreshCalls();
+    const results = await Promise.all([run(a, (d) => d.call('/a')), run(b, (d) => d.call('/b'))]);
+    expect(results).toEqual([200, 200]);
+    expect(refreshCalls() - before).toBe(1);
+  }, 60_000);
+
+  it('fires logout in both tabs with one refresh attempt in total when the refresh token is revoked', async () => {
+    const [a, b] = [await openTab(), await openTab()];
+    await run(a, (d) => d.signIn());
+    expect(await run(b, (d) => d.call('/b-warm'))).toBe(200);
+    await run(a, (d) => d.revoke());
+    const before = refreshCalls();
+    const results = await Promise.all([run(a, (d) => d.call('/a')), run(b, (d) => d.call('/b'))]);
+    expect(results).toEqual(['SessionEndedError (SESSION_ENDED)', 'SessionEndedError (SESSION_ENDED)']);
+    for (const page of [a, b]) {
+      await page.waitForFunction(() => (window as unknown as { demo: Demo }).demo.events.some((e) => e.startsWith('logout')));
+      expect((await events(page)).filter((e) => e.startsWith('logout'))).toEqual(['logout:revoked']);
+    }
+    expect(refreshCalls() - before).toBe(1);
+  }, 60_000);
+
+  it('sends no token from the other tab after a sign-out in one', async () => {
+    const [a, b] = [await openTab(), await openTab()];
+    await run(a, (d) => d.signIn());
+    expect(await run(b, (d) => d.call('/b-before'))).toBe(200);
+    await run(a, (d) => d.signOut());
+    await run(b, (d) => d.call('/b-after'));
+    const last = demo.world.api.requests.filter((r) => r.path === '/b-after');
+    expect(last).toEqual([{ path: '/b-after', token: undefined, status: 401 }]);
+    expect(await events(b)).toEqual([]);
+  }, 60_000);
+});

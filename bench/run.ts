@@ -178,7 +178,8 @@ try {
   await expiryWave(shortWorld, waveSeconds);
   process.stdout.write(`\nMachine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; aws-amplify ${(await import('aws-amplify/package.json', { with: { type: 'json' } })).default.version}, axios ${axios.VERSION}; local Cognito: cognito-local on 127.0.0.1.\n\n`);
   process.stdout.write('| case | implementation | result | configuration | target |\n| --- | --- | --- | --- | --- |\n');
-  for (const cells of rows) process.stdout.write(`| ${cells.join(' | ')} |\n`);
+  const byCase = (cells: string[]) => Number.parseInt(cells[0]!, 10);
+  for (const cells of rows.sort((a, b) => byCase(a) - byCase(b))) process.stdout.write(`| ${cells.join(' | ')} |\n`);
   process.stdout.write('\nImplementations:\n');
   for (const name of implementations) process.stdout.write(`- ${name}: ${configurations[name]}\n`);
 } finally {

@@ -1,36 +1,10 @@
-import axios from 'axios';
-import AxiosMockAdapter from 'axios-mock-adapter';
 import { describe, expect, it } from 'vitest';
-import { installAmplifyAuth } from '../src/core.js';
 import type { AmplifyAuthOptions } from '../src/types.js';
-import { issueTokens } from './support/jwt.js';
+import { carriesToken as sends } from './support/carries-token.js';
 
-const tokens = issueTokens(1);
-const source = { getTokens: async () => tokens };
-
-/** Sends `url` through an instance with `baseURL` and tells whether it carried the token. */
-async function carriesToken(
-  url: string,
-  { baseURL = 'https://api.example.com', allow, requestBaseURL, allowAbsoluteUrls }: {
-    baseURL?: string;
-    allow?: AmplifyAuthOptions['allow'];
-    requestBaseURL?: string;
-    allowAbsoluteUrls?: boolean;
-  } = {},
-): Promise<boolean> {
-  const api = axios.create({ baseURL });
-  let sent: unknown;
-  new AxiosMockAdapter(api).onAny().reply((config) => {
-    sent = config.headers?.Authorization;
-    return [200, {}];
-  });
-  installAmplifyAuth(api, { source, ...(allow ? { allow } : {}) });
-  await api.get(url, {
-    ...(requestBaseURL ? { baseURL: requestBaseURL } : {}),
-    ...(allowAbsoluteUrls !== undefined ? { allowAbsoluteUrls } : {}),
-  });
-  return sent === `Bearer ${tokens.idToken}`;
-}
+/** Whether `url` carries the token from an instance on https://api.example.com (or `baseURL`). */
+const carriesToken = (url: string, options: { baseURL?: string; allow?: AmplifyAuthOptions['allow']; requestBaseURL?: string; allowAbsoluteUrls?: boolean } = {}) =>
+  sends({ url, ...options });
 
 describe('where tokens go by default', () => {
   it.each([

@@ -113,25 +113,27 @@ function openTab(session: SharedSession, rejectBelow: { serial: number }) {
   return { api, auth, logouts };
 }
 
+/** Two tabs on one session, both having made a request; `api.serial` is the API's cut-off. */
+async function twoTabs() {
+  const session = new SharedSession();
+  const api = { serial: 0 };
+  const tabs = [openTab(session, api), openTab(session, api)] as const;
+  await Promise.all(tabs.map((tab) => tab.api.get('/warm')));
+  return { session, api, a: tabs[0], b: tabs[1], close: () => tabs.forEach((tab) => tab.auth.uninstall()) };
+}
+
 describe('tabs that share one session', () => {
   it('refresh once between two tabs whose token is rejected at the same moment, and both succeed', async () => {
-    const session = new SharedSession();
-    const api = { serial: 0 };
-    const [a, b] = [openTab(session, api), openTab(session, api)];
-    await Promise.all([a.api.get('/warm'), b.api.get('/warm')]);
+    const { session, api, a, b, close } = await twoTabs();
     api.serial = 2; // the API now rejects token 1
     const results = await Promise.all([a.api.get('/a'), b.api.get('/b')]);
     expect(results.map((r) => r.status)).toEqual([200, 200]);
     expect(session.refreshes).toBe(1);
-    a.auth.uninstall();
-    b.auth.uninstall();
+    close();
   });
 
   it('fires logout in both tabs, once each, with one refresh attempt in total', async () => {
-    const session = new SharedSession();
-    const api = { serial: 0 };
-    const [a, b] = [openTab(session, api), openTab(session, api)];
-    await Promise.all([a.api.get('/warm'), b.api.get('/warm')]);
+    const { session, api, a, b, close } = await twoTabs();
     session.revoked = true;
     api.serial = 2;
     const results = await Promise.allSettled([a.api.get('/a'), b.api.get('/b')]);
@@ -140,36 +142,27 @@ describe('tabs that share one session', () => {
     expect(a.logouts).toEqual(['revoked']);
     expect(b.logouts).toEqual(['revoked']);
     expect(session.refreshes).toBe(1);
-    a.auth.uninstall();
-    b.auth.uninstall();
+    close();
   });
 
   it('fires logout in an idle tab when the session ends in another one', async () => {
-    const session = new SharedSession();
-    const api = { serial: 0 };
-    const [a, b] = [openTab(session, api), openTab(session, api)];
-    await Promise.all([a.api.get('/warm'), b.api.get('/warm')]);
+    const { session, api, a, b, close } = await twoTabs();
     session.revoked = true;
     api.serial = 2;
     await a.api.get('/a').catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(b.logouts).toEqual(['revoked']);
     expect(session.refreshes).toBe(1);
-    a.auth.uninstall();
-    b.auth.uninstall();
+    close();
   });
 
   it('fires no logout in the other tab when the app signs out in one', async () => {
-    const session = new SharedSession();
-    const api = { serial: 0 };
-    const [a, b] = [openTab(session, api), openTab(session, api)];
-    await Promise.all([a.api.get('/warm'), b.api.get('/warm')]);
+    const { session, a, b, close } = await twoTabs();
     session.tokens = undefined;
     session.tabs.forEach((notify) => notify());
     await expect(b.api.get('/after')).rejects.toMatchObject({ response: { status: 401 } });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect([a.logouts, b.logouts]).toEqual([[], []]);
-    a.auth.uninstall();
-    b.auth.uninstall();
+    close();
   });
 });

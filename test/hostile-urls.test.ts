@@ -1,20 +1,10 @@
-import axios from 'axios';
-import AxiosMockAdapter from 'axios-mock-adapter';
 import { describe, expect, it } from 'vitest';
-import { installAmplifyAuth } from '../src/core.js';
-import type { AmplifyAuthOptions } from '../src/types.js';
-import { issueTokens } from './support/jwt.js';
+import { carriesToken, type UrlCase } from './support/carries-token.js';
 
-const tokens = issueTokens(1);
-const source = { getTokens: async () => tokens };
 const base = 'https://api.example.com';
 
-interface Case {
-  url: string;
+interface Case extends UrlCase {
   expected: boolean;
-  baseURL?: string;
-  allow?: AmplifyAuthOptions['allow'];
-  allowAbsoluteUrls?: boolean;
 }
 
 /** A corpus of tricky URLs, each judged on the URL axios really sends to. */
@@ -67,18 +57,6 @@ const corpus: Array<[string, Case]> = [
   ['a query that names the API', { url: 'https://evil.com/?next=https://api.example.com/', expected: false }],
   ['a fragment that names the API', { url: 'https://evil.com/#https://api.example.com/', expected: false }],
 ];
-
-async function carriesToken({ url, baseURL = base, allow, allowAbsoluteUrls }: Case): Promise<boolean> {
-  const api = axios.create({ baseURL });
-  let sent: unknown;
-  new AxiosMockAdapter(api).onAny().reply((config) => {
-    sent = config.headers?.Authorization;
-    return [200, {}];
-  });
-  installAmplifyAuth(api, { source, ...(allow ? { allow } : {}) });
-  await api.get(url, allowAbsoluteUrls === undefined ? {} : { allowAbsoluteUrls }).catch(() => {});
-  return sent === `Bearer ${tokens.idToken}`;
-}
 
 describe('hostile URLs', () => {
   it('has a corpus of at least 30 cases', () => {

@@ -5,18 +5,10 @@ import { installAmplifyAuth } from '../src/core.js';
 import { createApi } from './support/api.js';
 import { FakeSession } from './support/fake-source.js';
 import { issueTokens } from './support/jwt.js';
+import { interceptorCount } from './support/interceptors.js';
 
 const source = { getTokens: async () => issueTokens(1) };
 
-/** axios's interceptor managers have `forEach` (skipping ejected ones), missing from their types. */
-type Iterable = { forEach(visit: (handler: unknown) => void): void };
-
-function interceptorCount(api: ReturnType<typeof axios.create>): number {
-  let count = 0;
-  (api.interceptors.request as unknown as Iterable).forEach(() => count++);
-  (api.interceptors.response as unknown as Iterable).forEach(() => count++);
-  return count;
-}
 
 describe('install-time validation', () => {
   it.each([[undefined], [{}], [{ request() {} }], ['https://api.example.com']])(

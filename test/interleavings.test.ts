@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { type AmplifyAuth, installAmplifyAuth, SessionEndedError } from '../src/core.js';
 import type { LogoutReason, SessionTokens, TokenSource } from '../src/types.js';
 import { issueTokens } from './support/jwt.js';
+import { interceptorCount } from './support/interceptors.js';
 
 /**
  * Model-based test: fast-check generates a plan (requests, API answers, source behaviours, 1–3
@@ -120,13 +121,6 @@ function modelSource(s: fc.Scheduler, plan: Plan) {
   };
 }
 
-type Iterable = { forEach(visit: (handler: unknown) => void): void };
-function interceptorCount(api: AxiosInstance): number {
-  let count = 0;
-  (api.interceptors.request as unknown as Iterable).forEach(() => count++);
-  (api.interceptors.response as unknown as Iterable).forEach(() => count++);
-  return count;
-}
 
 async function runPlan(s: fc.Scheduler, plan: Plan): Promise<void> {
   const model = modelSource(s, plan);

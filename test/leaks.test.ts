@@ -2,20 +2,12 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import axios from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fromFetchAuthSession, installAmplifyAuth } from '../src/core.js';
 import { createApi } from './support/api.js';
 import { FakeAmplifyV6 } from './support/fake-amplify.js';
 import { FakeSession } from './support/fake-source.js';
-
-type Iterable = { forEach(visit: (handler: unknown) => void): void };
-function interceptorCount(api: ReturnType<typeof axios.create>): number {
-  let count = 0;
-  (api.interceptors.request as unknown as Iterable).forEach(() => count++);
-  (api.interceptors.response as unknown as Iterable).forEach(() => count++);
-  return count;
-}
+import { interceptorCount } from './support/interceptors.js';
 
 afterEach(() => {
   vi.useRealTimers();

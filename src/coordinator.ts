@@ -292,7 +292,6 @@ export class SessionCoordinator {
     }
     throw error;
   }
-
 }
 
 const coordinators = new WeakMap<TokenSource, SessionCoordinator>();

@@ -40,8 +40,10 @@ const rules: Record<Exclude<keyof AmplifyAuthOptions, 'source'>, Rule> = {
   refreshTimeoutMs: [10_000, (value) => typeof value === 'number' && value > 0 && value < 2 ** 31, 'a number of ms, > 0 and < 2^31'],
 };
 
-function fail(option: string, expected: string, value?: unknown): never {
-  throw new TypeError(`installAmplifyAuth: \`${option}\` must be ${expected}${arguments.length > 2 ? ` (got ${String(value)})` : ''}`);
+/** Throws the TypeError that names `option`; `got` is the value received, when there was one. */
+function fail(option: string, expected: string, ...got: [unknown?]): never {
+  const received = got.length > 0 ? ` (got ${String(got[0])})` : '';
+  throw new TypeError(`installAmplifyAuth: \`${option}\` must be ${expected}${received}`);
 }
 
 export function assertAxiosInstance(instance: unknown): asserts instance is AxiosInstance {

@@ -10,7 +10,7 @@ type Rule = (url: URL | undefined, fullPath: string) => boolean;
 const absoluteUrl = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 
 /** The URL axios will send, as axios's `buildFullPath` and `combineURLs` build it (without `params`). */
-export function resolveFullPath(config: InternalAxiosRequestConfig): string {
+function resolveFullPath(config: InternalAxiosRequestConfig): string {
   const url = config.url ?? '';
   const baseURL = config.baseURL;
   if (baseURL && (config.allowAbsoluteUrls === false || !absoluteUrl.test(url))) {
@@ -52,7 +52,7 @@ function pathMatches(path: string, prefix: string): boolean {
 /** Parses an `allow` string; a TypeError for anything but an origin with an optional path prefix. */
 function originRule(entry: string, index: number): Rule {
   const parsed = parse(entry);
-  const where = `\`allow[${index}]\` (${JSON.stringify(entry)})`;
+  const where = `installAmplifyAuth: \`allow[${index}]\` (${JSON.stringify(entry)})`;
   if (!parsed || parsed.origin === 'null' || !absoluteUrl.test(entry)) {
     throw new TypeError(`${where} must be an absolute URL such as "https://api.example.com" or "https://api.example.com/v1/"`);
   }

@@ -1,4 +1,5 @@
 import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import { assertUrlParser } from './environment.js';
 import type { AmplifyAuthOptions } from './types.js';
 
 /** Decides whether a fully resolved URL (see {@link resolveFullPath}) may receive the token. */
@@ -9,10 +10,15 @@ type Rule = (url: URL | undefined, fullPath: string) => boolean;
 // axios's own test for an absolute URL (helpers/isAbsoluteURL): a scheme, or protocol-relative `//`.
 const absoluteUrl = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 
-/** The URL axios will send, as axios's `buildFullPath` and `combineURLs` build it (without `params`). */
-function resolveFullPath(config: InternalAxiosRequestConfig): string {
-  const url = config.url ?? '';
-  const baseURL = config.baseURL;
+/**
+ * The URL axios will send, as axios's `buildFullPath` and `combineURLs` build it (without
+ * `params`, which cannot move it to another origin or path). `undefined` for what cannot be
+ * judged exactly: a `url` or `baseURL` that is not a primitive string (axios versions disagree on
+ * whether a `String` object is absolute).
+ */
+function resolveFullPath(config: InternalAxiosRequestConfig): string | undefined {
+  const { url = '', baseURL } = config;
+  if (typeof url !== 'string' || (baseURL !== undefined && typeof baseURL !== 'string')) return undefined;
   if (baseURL && (config.allowAbsoluteUrls === false || !absoluteUrl.test(url))) {
     return url ? `${baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : baseURL;
   }
@@ -66,8 +72,9 @@ function originRule(entry: string, index: number): Rule {
 function regExpRule(pattern: RegExp): Rule {
   // Without `g` and `y`, `test` keeps no state between requests.
   const stateless = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-  return (url, fullPath) => {
-    if (!url) return stateless.test(fullPath);
+  return (url) => {
+    // A URL that cannot be parsed is never tested as raw text: a runtime may still send it.
+    if (!url) return false;
     // User info would let `https://api.example.com@evil.com/` pass a careless pattern.
     const bare = new URL(url.href);
     bare.username = '';
@@ -94,21 +101,34 @@ function defaultRule(instance: AxiosInstance): Rule {
   };
 }
 
-function compileRule(allow: AmplifyAuthOptions['allow'], instance: AxiosInstance): { rule: Rule; pure: boolean } {
-  if (allow === undefined) return { rule: defaultRule(instance), pure: true };
+interface CompiledRule {
+  rule: Rule;
+  /** Its decisions depend on the URL alone, so they may be memoized. */
+  pure: boolean;
+  /** It allows whole origins only: every same-origin hop of an allowed URL is allowed too. */
+  originWide: boolean;
+}
+
+function compileRule(allow: AmplifyAuthOptions['allow'], instance: AxiosInstance): CompiledRule {
+  if (allow === undefined) return { rule: defaultRule(instance), pure: true, originWide: true };
   if (typeof allow === 'function') {
-    return { rule: (url) => url !== undefined && allow(new URL(url.href)) === true, pure: false };
+    return { rule: (url) => url !== undefined && allow(new URL(url.href)) === true, pure: false, originWide: false };
   }
   const rules = allow.map((entry, index) => (typeof entry === 'string' ? originRule(entry, index) : regExpRule(entry)));
-  return { rule: (url, fullPath) => rules.some((rule) => rule(url, fullPath)), pure: true };
+  const originWide = allow.every((entry) => typeof entry === 'string' && parse(entry)?.pathname === '/');
+  return { rule: (url, fullPath) => rules.some((rule) => rule(url, fullPath)), pure: true, originWide };
 }
 
 const memoLimit = 256;
 
-/** The two checks an install needs: of a request (memoized), and of a URL a redirect goes to. */
+/** The checks an install needs: of a request (memoized), and of a URL a redirect goes to. */
 export interface AllowChecks {
   request: (config: InternalAxiosRequestConfig) => boolean;
   url: AllowCheck;
+  /** The URL a request goes to, or `undefined` when it cannot be judged. */
+  fullPath: (config: InternalAxiosRequestConfig) => string | undefined;
+  /** `allow` names whole origins only (the default does). */
+  originWide: boolean;
 }
 
 /**
@@ -118,14 +138,20 @@ export interface AllowChecks {
  * function is asked every time.
  */
 export function compileAllow(allow: AmplifyAuthOptions['allow'], instance: AxiosInstance): AllowChecks {
-  const { rule, pure } = compileRule(allow, instance);
+  assertUrlParser();
+  const { rule, pure, originWide } = compileRule(allow, instance);
   const url: AllowCheck = (fullPath) => rule(parse(fullPath, documentBase()), fullPath);
+  const judge = (config: InternalAxiosRequestConfig): boolean => {
+    const fullPath = resolveFullPath(config);
+    return fullPath !== undefined && url(fullPath);
+  };
   const memo = new Map<string | undefined, Map<string, boolean>>();
   let entries = 0;
   let defaultsBase: unknown;
   let pageBase: unknown;
   const request = (config: InternalAxiosRequestConfig): boolean => {
-    if (!pure || config.allowAbsoluteUrls === false) return url(resolveFullPath(config));
+    const key = config.url ?? '';
+    if (!pure || config.allowAbsoluteUrls === false || typeof key !== 'string') return judge(config);
     // The default rule depends on the instance's baseURL and the page: a change of either resets.
     const page = documentBase();
     if (instance.defaults.baseURL !== defaultsBase || page !== pageBase || entries >= memoLimit) {
@@ -136,14 +162,13 @@ export function compileAllow(allow: AmplifyAuthOptions['allow'], instance: Axios
     }
     let byUrl = memo.get(config.baseURL);
     if (!byUrl) memo.set(config.baseURL, (byUrl = new Map()));
-    const key = config.url ?? '';
     let allowed = byUrl.get(key);
     if (allowed === undefined) {
-      allowed = url(resolveFullPath(config));
+      allowed = judge(config);
       byUrl.set(key, allowed);
       entries += 1;
     }
     return allowed;
   };
-  return { request, url };
+  return { request, url, fullPath: resolveFullPath, originWide };
 }

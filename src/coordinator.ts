@@ -1,11 +1,12 @@
-import { hasRefreshLock, noteSessionEnded, onSessionEndedElsewhere, sessionEndedElsewhere, withRefreshLock } from './cross-tab.js';
-import { AmplifyAuthError, isSessionEndedError, SessionEndedError } from './errors.js';
+import { AmplifyAuthError, isAmplifyAuthError, isSessionEndedError, SessionEndedError, sessionChanged } from './errors.js';
 import type { Emitter } from './events.js';
-import { readTokenTimes } from './jwt.js';
-import type { AmplifyAuthEvents, SessionTokens, TokenSource } from './types.js';
+import { readClaims } from './jwt.js';
+import { Session, type Tokens } from './session.js';
+import { noteSessionEnded, onSessionEndedElsewhere, sessionEndedElsewhere, type TabSession, tabSessionOf, withTabLock } from './tabs.js';
+import { withTimeout } from './timeout.js';
+import type { AmplifyAuthEvents, SessionTokens, SourceChange, TokenSource } from './types.js';
 
 type Trigger = AmplifyAuthEvents['refresh']['trigger'];
-type Tokens = SessionTokens | undefined;
 
 // `iat` has one-second resolution and the answer took a round trip: below this, no skew is seen.
 const skewNoiseMs = 30_000;
@@ -18,38 +19,38 @@ function holds(tokens: SessionTokens, token: string): boolean {
   return tokens.idToken === token || tokens.accessToken === token;
 }
 
+/** The user of a set of tokens. */
+export function userOf(tokens: SessionTokens): string | undefined {
+  return readClaims(tokens.accessToken).sub ?? readClaims(tokens.idToken).sub;
+}
+
+function tabSessionOfToken(token: string): TabSession | undefined {
+  const { client, sub } = readClaims(token);
+  return tabSessionOf(client, sub);
+}
+
+/** What a call to the source is for. */
+interface Ask {
+  timeoutMs: number;
+  /** Set for a forced refresh: why, and the token it replaces. */
+  refresh?: { trigger: Trigger; stale: string };
+}
+
 /**
- * Everything this plugin knows about the session of one {@link TokenSource}, shared by every
- * handle installed on that source: the tokens kept in memory, the one call to the source in
- * flight, and whether the session may still end with a `logout`.
- *
- * Calls to the source are numbered; a call that settles after a later-started one has settled
- * answers with that newer knowledge instead of overwriting it.
+ * Everything this plugin knows about the sessions of one {@link TokenSource}, shared by every
+ * handle installed on that source: the current {@link Session} (its tokens, its one read and one
+ * refresh in flight), and the events its end fires. A session change (the source's `onChange`,
+ * tokens of another user) starts a new session and leaves the old one behind, with whatever was
+ * in flight in it.
  */
 export class SessionCoordinator {
   readonly #source: TokenSource;
   readonly #handles = new Set<Emitter>();
   #unsubscribe: (() => void) | undefined;
   #stopHearingTabs: (() => void) | undefined;
-
-  /** The newest tokens seen; `undefined` when nobody is signed in (or not known yet). */
-  #latest: Tokens;
-  /** `#latest` may be sent without asking the source: it has `subscribe` and nothing changed since. */
-  #fresh = false;
-  #calls = 0;
-  #latestCall = 0;
-  /** How many times the source said its tokens changed, and how many it had said when tokens were last seen. */
-  #changes = 0;
-  #changesWhenSeen = 0;
-  /** A session end fires `logout`; only tokens (a new sign-in) re-arm it after that. */
-  #armed = true;
-  /** Tokens of the current session, and of the one that ended last with the error that ended it. */
-  #sessionTokens = new Set<string>();
-  #ended: { tokens: Set<string>; error: SessionEndedError } | undefined;
-  #read: Promise<Tokens> | undefined;
-  #refresh: Promise<Tokens> | undefined;
-  /** A token that a forced refresh gave back unchanged: refreshing it again as "expiring" would loop. */
-  #unrenewable: string | undefined;
+  #current = new Session();
+  /** The last session left that had tokens: another tab may still report how it ended. */
+  #previous: Session | undefined;
   #clockSkewMs = 0;
 
   constructor(source: TokenSource) {
@@ -58,28 +59,42 @@ export class SessionCoordinator {
 
   /** Adds a handle; the first one subscribes to the source's changes and to the other tabs. */
   attach(handle: Emitter): void {
+    if (this.#handles.size === 0) this.#listen();
     this.#handles.add(handle);
-    if (this.#handles.size !== 1) return;
-    if (this.#source.subscribe) {
-      const unsubscribe = this.#source.subscribe(() => this.#onChange());
-      if (typeof unsubscribe !== 'function') {
-        this.#handles.delete(handle);
-        throw new TypeError('installAmplifyAuth: `source.subscribe` must return an unsubscribe function');
-      }
-      this.#unsubscribe = unsubscribe;
-    }
-    this.#stopHearingTabs = onSessionEndedElsewhere((reason) => void this.#onEndedElsewhere(reason));
   }
 
   /** Removes a handle; the last one unsubscribes, after which memory can no longer be trusted. */
   detach(handle: Emitter): void {
     if (!this.#handles.delete(handle) || this.#handles.size > 0) return;
-    this.#unsubscribe?.();
+    const unsubscribe = this.#unsubscribe;
     this.#unsubscribe = undefined;
     this.#stopHearingTabs?.();
     this.#stopHearingTabs = undefined;
-    this.#fresh = false;
-    this.#read = undefined;
+    this.#current.fresh = false;
+    this.#current.read = undefined;
+    unsubscribe?.();
+  }
+
+  #listen(): void {
+    const source = this.#source;
+    if (source.subscribe) {
+      // Validated before anything is kept: a `subscribe` that throws leaves no half-made state.
+      const unsubscribe: unknown = source.subscribe((change) => this.#onChange(change));
+      if (typeof unsubscribe !== 'function') {
+        throw new TypeError('installAmplifyAuth: `source.subscribe` must return an unsubscribe function');
+      }
+      this.#unsubscribe = unsubscribe as () => void;
+    }
+    // Asked of the property's presence, not its value: the Amplify adapters' session reaches
+    // localStorage only at sign-in, after install.
+    if ('sharedAcrossTabs' in source) {
+      this.#stopHearingTabs = onSessionEndedElsewhere((tab, reason) => this.#onEndedElsewhere(tab, reason));
+    }
+  }
+
+  /** The session a request starting now belongs to. */
+  get current(): Session {
+    return this.#current;
   }
 
   /**
@@ -91,81 +106,201 @@ export class SessionCoordinator {
     return this.#clockSkewMs;
   }
 
-  /** The tokens in memory when they can be sent without asking the source, else `false`. */
-  peek(): Tokens | false {
-    return this.#fresh && !this.#refresh ? this.#latest : false;
+  /** The tokens of `session` in memory when they can be sent without asking the source, else `false`. */
+  peek(session: Session): Tokens | false {
+    return session === this.#current && session.fresh && !session.refresh ? session.tokens : false;
   }
 
-  /** The tokens to send: from memory, from the refresh in flight, or from the source. */
-  tokens(timeoutMs: number): Promise<Tokens> {
-    if (this.#refresh) return this.#refresh;
-    if (!this.#unsubscribe) return this.#call(false, undefined, timeoutMs);
-    if (this.#fresh) return Promise.resolve(this.#latest);
-    return (this.#read ??= this.#call(false, undefined, timeoutMs));
+  /** The tokens to send in `session`: from memory, from the refresh in flight, or from the source. */
+  tokens(session: Session, timeoutMs: number): Promise<Tokens> {
+    if (session !== this.#current) return Promise.reject(session.left ?? sessionChanged());
+    if (!this.#unsubscribe) {
+      // Without `subscribe` only a read can tell that the user signed out or another signed in,
+      // so it is made even while a refresh runs; the refresh is waited for only if the read
+      // still shows the token that is being replaced.
+      const read = session.wait(this.#ask(session, { timeoutMs }));
+      const refresh = session.refresh;
+      const replacing = session.replacing;
+      if (!refresh || replacing === undefined) return read;
+      return read.then((tokens) => (tokens && holds(tokens, replacing) && session.refresh === refresh ? session.wait(refresh) : tokens));
+    }
+    if (session.refresh) return session.wait(session.refresh);
+    if (session.fresh) return Promise.resolve(session.tokens);
+    return session.wait((session.read ??= this.#ask(session, { timeoutMs })));
   }
 
   /**
-   * Tokens newer than `stale`: the ones another request already got, else one forced refresh
-   * shared by every caller. For a 401 the source is asked first, because a token that changed
-   * since the request left needs no refresh.
+   * Tokens of the same session newer than `stale`: the ones another request already got, else one
+   * forced refresh shared by every caller. For a 401 the source is asked first, because a token
+   * that changed since the request left needs no refresh.
    */
-  async renew(trigger: Trigger, stale: string, timeoutMs: number): Promise<Tokens> {
-    if (this.#refresh) return this.#refresh;
-    // A 401 that arrives after the session of its token ended meets that end too, not a bare 401.
-    if (this.#ended?.tokens.has(stale)) throw this.#ended.error;
+  async renew(session: Session, trigger: Trigger, stale: string, timeoutMs: number): Promise<Tokens> {
+    if (session !== this.#current) throw session.left ?? sessionChanged();
+    if (session.refresh) return session.wait(session.refresh);
     if (trigger === 'unauthorized') {
-      const current = await this.tokens(timeoutMs);
+      const current = await this.tokens(session, timeoutMs);
       if (!current || !holds(current, stale)) return current;
-      if (this.#refresh) return this.#refresh;
+      if (session.refresh) return session.wait(session.refresh);
     } else {
-      const current = this.#latest;
-      if (current && (!holds(current, stale) || stale === this.#unrenewable)) return current;
+      const current = session.tokens;
+      if (current && (!holds(current, stale) || stale === session.unrenewable)) return current;
     }
-    return (this.#refresh = this.#call(true, trigger, timeoutMs, stale));
+    session.refresh = this.#ask(session, { timeoutMs, refresh: { trigger, stale } });
+    return session.wait(session.refresh);
   }
 
-  #onChange(): void {
-    this.#changes += 1;
-    this.#fresh = false;
-    this.#read = undefined;
+  /** A session change, or what the source knows more precisely (see {@link SourceChange}). */
+  #onChange(change: SourceChange | undefined): void {
+    const session = this.#current;
+    if (change === 'tokens') {
+      session.tokenChanges += 1;
+      session.fresh = false;
+      session.read = undefined;
+    } else if (typeof change === 'object' && change !== null && typeof change.ended === 'string') {
+      // Amplify learned, in a call of the app's own, that the session ended: no token of it goes out.
+      if (!session.armed) return;
+      try {
+        this.#end(session, new SessionEndedError(change.ended, { cause: change.error }));
+      } catch {
+        // #end throws for the requests it ends; the source's listener is not one of them.
+      }
+    } else {
+      this.#change(session);
+    }
+  }
+
+  /** Leaves `session` for a new one: what was in flight in it is left behind. */
+  #change(session: Session, cause?: Promise<Tokens>, next = new Session()): Session {
+    if (session === this.#current) this.#current = next;
+    // Several changes may be heard for one (Amplify's cross-tab event and the storage event).
+    if (session.tokens) this.#previous = session;
+    session.leave(sessionChanged(), cause);
+    return next;
   }
 
   #emit<E extends keyof AmplifyAuthEvents>(event: E, payload: AmplifyAuthEvents[E]): void {
     for (const handle of [...this.#handles]) handle.emit(event, payload);
   }
 
-  #call(forceRefresh: boolean, trigger: Trigger | undefined, timeoutMs: number, stale?: string): Promise<Tokens> {
-    const call = ++this.#calls;
-    const changesAtStart = this.#changes;
-    let timedOut = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const giveUp = new AbortController();
-    const ask = (): Promise<Tokens> =>
-      forceRefresh && stale !== undefined && hasRefreshLock()
-        ? withRefreshLock((waited) => this.#refreshUnlessRefreshedElsewhere(stale, waited), giveUp.signal)
-        : this.#source.getTokens({ forceRefresh });
-    const answer = new Promise<Tokens>((resolve, reject) => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        giveUp.abort();
-        reject(new AmplifyAuthError('REFRESH_TIMEOUT', `The token source did not answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      // A source that throws synchronously is treated like one that rejects.
-      new Promise<Tokens>((run) => run(ask())).then(resolve, reject);
-    });
-    const settled: Promise<Tokens> = answer.then(
+  #ask(session: Session, ask: Ask): Promise<Tokens> {
+    const abandon = new AbortController();
+    const changesAtStart = session.tokenChanges;
+    const { refresh } = ask;
+    if (refresh) {
+      session.abandonRefresh = abandon;
+      session.replacing = refresh.stale;
+    }
+    const tab = refresh && this.#source.sharedAcrossTabs === true ? tabSessionOfToken(refresh.stale) : undefined;
+    const run = (): Promise<Tokens> =>
+      tab && refresh
+        ? withTabLock(tab, (waited) => this.#refreshUnlessRefreshedElsewhere(tab, refresh.stale, waited), abandon.signal)
+        : this.#source.getTokens({ forceRefresh: refresh !== undefined });
+    const call: Promise<Tokens> = withTimeout(run, ask.timeoutMs, abandon).then(
       (tokens) => {
-        clearTimeout(timer);
-        this.#release(settled);
-        return this.#onTokens(call, changesAtStart, tokens, trigger, stale);
+        this.#release(session, call);
+        return this.#onTokens(session, call, checked(tokens), refresh, changesAtStart);
       },
       (error: unknown) => {
-        clearTimeout(timer);
-        this.#release(settled);
-        return this.#onFailure(call, changesAtStart, error, timedOut);
+        this.#release(session, call);
+        return this.#onFailure(session, error);
       },
     );
-    return settled;
+    return call;
+  }
+
+  /** The call no longer counts as in flight: the next caller asks afresh. */
+  #release(session: Session, call: Promise<Tokens>): void {
+    if (session.read === call) session.read = undefined;
+    if (session.refresh === call) {
+      session.refresh = undefined;
+      session.abandonRefresh = undefined;
+      session.replacing = undefined;
+    }
+  }
+
+  #onTokens(session: Session, call: Promise<Tokens>, tokens: Tokens, refresh: Ask['refresh'], changesAtStart: number): Tokens {
+    // A session left meanwhile: its answer is not kept, and nobody of a newer session gets it.
+    if (session !== this.#current) throw session.left ?? sessionChanged();
+    if (tokens) {
+      const user = userOf(tokens);
+      if (session.tokens && user !== session.user) {
+        // Another user's tokens: the session changed without the source saying so. A refresh was
+        // asked for the old user's requests, which must not get them; a read starts the new session.
+        if (refresh) {
+          this.#change(session);
+          throw sessionChanged();
+        }
+        this.#change(session, call, this.#seen(new Session(), tokens, user, 0));
+        return tokens;
+      }
+      this.#seen(session, tokens, user, changesAtStart);
+      if (refresh) {
+        if (holds(tokens, refresh.stale)) session.unrenewable = refresh.stale;
+        else this.#learnClockSkew(tokens);
+        this.#emit('refresh', { trigger: refresh.trigger });
+      }
+      return tokens;
+    }
+    // A forced refresh without tokens in a session that had them: it ended (a sign-out by the app
+    // would have been a session change first, for a source with `subscribe`).
+    if (refresh && session.armed) return this.#end(session, new SessionEndedError('session-ended'));
+    // Nobody is signed in. For a session that had a user, that is a sign-out nobody announced.
+    if (session.tokens) {
+      this.#change(session, call, this.#seen(new Session(), undefined, undefined, 0));
+      return undefined;
+    }
+    return this.#seen(session, undefined, undefined, changesAtStart).tokens;
+  }
+
+  /** Records what the source answered in `session`; only an answer nothing changed during is kept fresh. */
+  #seen(session: Session, tokens: Tokens, user: string | undefined, changesAtStart: number): Session {
+    session.tokens = tokens;
+    session.fresh = this.#unsubscribe !== undefined && session.tokenChanges === changesAtStart;
+    session.armed = tokens !== undefined;
+    if (tokens) {
+      session.user = user;
+      session.quiet = false;
+    }
+    return session;
+  }
+
+  #onFailure(session: Session, error: unknown): never {
+    // An old session's failure fires nothing: no logout for a session that is not current.
+    if (session !== this.#current) throw session.left ?? sessionChanged();
+    if (isSessionEndedError(error)) this.#end(session, error);
+    if (isAmplifyAuthError(error) && error.code === 'SESSION_CHANGED') {
+      // The source refused tokens of another user than the one signed in (Amplify wrote an old
+      // session's refresh over the new one): that session is lost; say so once.
+      session.fresh = false;
+      session.tokens = undefined;
+      if (!session.quiet) {
+        session.quiet = true;
+        session.armed = false;
+        this.#emit('logout', { reason: 'session-ended', error });
+      }
+      throw error;
+    }
+    // Transient: the session and the tokens in memory are kept; the next request tries afresh.
+    const timedOut = isAmplifyAuthError(error) && error.code === 'REFRESH_TIMEOUT';
+    const failure = timedOut
+      ? error
+      : new AmplifyAuthError('REFRESH_FAILED', 'The tokens could not be refreshed; the session is kept', { cause: error });
+    this.#emit('refreshError', { error: timedOut ? failure : error });
+    throw failure;
+  }
+
+  /** The session ended: `logout` once (if it had tokens), its requests reject with `error`. */
+  #end(session: Session, error: SessionEndedError): never {
+    if (session === this.#current) this.#current = new Session({ armed: false, quiet: true });
+    const announce = session.armed;
+    session.armed = false;
+    session.leave(error);
+    if (announce) {
+      const tab = this.#source.sharedAcrossTabs === true && session.tokens ? tabSessionOfToken(session.tokens.accessToken) : undefined;
+      if (tab) noteSessionEnded(tab, error.reason);
+      this.#emit('logout', { reason: error.reason, error: error.cause ?? error });
+    }
+    throw error;
   }
 
   /**
@@ -174,11 +309,11 @@ export class SessionCoordinator {
    * tab's writes reach this tab's storage a moment after its lock is released (Chromium syncs
    * localStorage between processes asynchronously), so after a wait it looks again for a while.
    */
-  async #refreshUnlessRefreshedElsewhere(stale: string, waited: boolean): Promise<Tokens> {
+  async #refreshUnlessRefreshedElsewhere(tab: TabSession, stale: string, waited: boolean): Promise<Tokens> {
     for (let look = 1; ; look++) {
-      const current = await this.#source.getTokens({ forceRefresh: false });
+      const current = checked(await this.#source.getTokens({ forceRefresh: false }));
       if (current && !holds(current, stale)) return current;
-      const endedElsewhere = current ? undefined : sessionEndedElsewhere();
+      const endedElsewhere = current ? undefined : sessionEndedElsewhere(tab);
       if (endedElsewhere) throw new SessionEndedError(endedElsewhere);
       if (!waited || look >= storageSyncLooks) break;
       await new Promise((resolve) => setTimeout(resolve, storageSyncPauseMs));
@@ -187,111 +322,57 @@ export class SessionCoordinator {
       return await this.#source.getTokens({ forceRefresh: true });
     } catch (error) {
       // Noted before the lock is released, so that the next tab in line reads it.
-      if (isSessionEndedError(error)) noteSessionEnded(error.reason);
+      if (isSessionEndedError(error)) noteSessionEnded(tab, error.reason);
       throw error;
     }
   }
 
   /**
-   * Another tab's refresh ended the session. If this tab knew that session and its source has no
-   * tokens now either (the storage is shared), it fires `logout` too, without asking Cognito.
+   * Another tab's refresh ended the session of `tab`. If it is this tab's user, and the source has
+   * no newer tokens (the storage is shared), this tab fires `logout` too, without asking Cognito.
    */
-  async #onEndedElsewhere(reason: SessionEndedError['reason']): Promise<void> {
-    if (this.#sessionTokens.size === 0) return;
-    this.#onChange();
-    const tokens = await this.#source.getTokens({ forceRefresh: false }).catch(() => undefined);
-    if (tokens || this.#sessionTokens.size === 0) return;
-    // Not the app's own sign-out, even if this tab already read the emptied storage as one.
-    this.#armed = true;
-    try {
-      this.#endSession(new SessionEndedError(reason), false);
-    } catch {
-      // #endSession throws for the requests it ends; none is waiting here.
-    }
-  }
-
-  /** The call no longer counts as in flight: the next caller asks afresh. */
-  #release(call: Promise<Tokens>): void {
-    if (this.#read === call) this.#read = undefined;
-    if (this.#refresh === call) this.#refresh = undefined;
-  }
-
-  #onTokens(call: number, changesAtStart: number, tokens: Tokens, trigger: Trigger | undefined, stale?: string): Tokens {
-    if (call < this.#latestCall) return this.#latest;
-    this.#latestCall = call;
-    // Only when the source said nothing during the call is its answer sure to still be current.
-    const fresh = this.#unsubscribe !== undefined && this.#changes === changesAtStart;
-    if (tokens) {
-      this.#latest = tokens;
-      this.#fresh = fresh;
-      if (!this.#armed) this.#sessionTokens = new Set();
-      this.#armed = true;
-      this.#remember(tokens);
-      this.#changesWhenSeen = this.#changes;
-      if (trigger) {
-        if (stale !== undefined && holds(tokens, stale)) this.#unrenewable = stale;
-        else this.#learnClockSkew(tokens);
-        this.#emit('refresh', { trigger });
-      }
-      return tokens;
-    }
-    // A forced refresh without tokens, with no sign-out reported since the last tokens: the
-    // session ended. With a reported change it is the app's own sign-out, which is no logout.
-    if (trigger && this.#latest && this.#changes === this.#changesWhenSeen) {
-      return this.#endSession(new SessionEndedError('session-ended'));
-    }
-    this.#latest = undefined;
-    this.#fresh = fresh;
-    this.#armed = false;
-    return undefined;
+  #onEndedElsewhere(tab: TabSession, reason: SessionEndedError['reason']): void {
+    // The other tab's cleared storage may have been heard first, as a sign-out: then the session
+    // that ended is the one just left.
+    const session = this.#current.tokens ? this.#current : this.#previous;
+    if (!session?.armed || !session.tokens || tabSessionOfToken(session.tokens.accessToken) !== tab) return;
+    session.fresh = false;
+    const dead = session.tokens.accessToken;
+    this.#source.getTokens({ forceRefresh: false }).then(
+      (tokens) => {
+        // The storage may not show the other tab's clearing yet: still the dead tokens is no news.
+        if ((tokens && !holds(tokens, dead)) || !session.armed) return;
+        // More of the other tab's writes may have been heard meanwhile; only a sign-in since stops it.
+        if (this.#current !== session && this.#current.tokens) return;
+        try {
+          this.#end(session, new SessionEndedError(reason));
+        } catch {
+          // #end throws for the requests it ends; none is waiting here.
+        }
+      },
+      () => {},
+    );
   }
 
   #learnClockSkew(tokens: SessionTokens): void {
-    const { iat } = readTokenTimes(tokens.accessToken);
+    const { iat } = readClaims(tokens.accessToken);
     if (iat === undefined) return;
     const skew = iat * 1000 - Date.now();
     this.#clockSkewMs = Math.abs(skew) < skewNoiseMs ? 0 : skew;
   }
+}
 
-  #onFailure(call: number, changesAtStart: number, error: unknown, timedOut: boolean): Tokens {
-    if (call < this.#latestCall) return this.#latest;
-    if (isSessionEndedError(error)) {
-      this.#latestCall = call;
-      // The source reported a sign-in (or new tokens) while this call ran: the session that ended
-      // is not the current one, and a logout now would sign out a user who just signed in.
-      // Its waiters still fail (they belong to the old session); later requests use the new one.
-      if (this.#changes !== changesAtStart) {
-        this.#fresh = false;
-        throw error;
-      }
-      return this.#endSession(error);
-    }
-    // Transient: the session and the tokens in memory are kept; the next request tries afresh.
-    const failure = timedOut
-      ? (error as AmplifyAuthError)
-      : new AmplifyAuthError('REFRESH_FAILED', 'The tokens could not be refreshed; the session is kept', { cause: error });
-    this.#emit('refreshError', { error: timedOut ? failure : error });
-    throw failure;
+/** A source's answer, checked: a token that is not a string is the source's bug, said clearly. */
+function checked(tokens: unknown): Tokens {
+  if (tokens === undefined || tokens === null) return undefined;
+  const { idToken, accessToken } = tokens as Partial<Record<keyof SessionTokens, unknown>>;
+  if (typeof idToken !== 'string' || typeof accessToken !== 'string') {
+    throw new AmplifyAuthError(
+      'REFRESH_FAILED',
+      'The token source answered tokens that are not strings: `getTokens` must resolve with `{ idToken, accessToken }` as raw JWT strings (Amplify v6: `tokens.idToken.toString()`)',
+    );
   }
-
-  #remember(tokens: SessionTokens): void {
-    // Enough to recognise the tokens of requests still in flight, without growing for ever.
-    if (this.#sessionTokens.size > 16) this.#sessionTokens = new Set();
-    this.#sessionTokens.add(tokens.idToken).add(tokens.accessToken);
-  }
-
-  #endSession(error: SessionEndedError, announce = true): never {
-    this.#ended = { tokens: this.#sessionTokens, error };
-    this.#fresh = false;
-    this.#sessionTokens = new Set();
-    this.#latest = undefined;
-    if (this.#armed) {
-      this.#armed = false;
-      if (announce) noteSessionEnded(error.reason);
-      this.#emit('logout', { reason: error.reason, error: error.cause ?? error });
-    }
-    throw error;
-  }
+  return tokens as SessionTokens;
 }
 
 const coordinators = new WeakMap<TokenSource, SessionCoordinator>();

@@ -11,7 +11,11 @@ export interface AmplifyAuthErrorOptions {
 
 const names = new Set(['AmplifyAuthError', 'SessionEndedError']);
 
-/** A request failed because no usable token could be had. */
+/**
+ * A request failed because no usable token could be had: the session ended (`SESSION_ENDED`),
+ * changed to another user or to nobody while the request waited (`SESSION_CHANGED`), or could
+ * not be refreshed (`REFRESH_FAILED`, `REFRESH_TIMEOUT`).
+ */
 export class AmplifyAuthError extends Error {
   override name = 'AmplifyAuthError';
   readonly code: AmplifyAuthErrorCode;
@@ -40,10 +44,16 @@ export class SessionEndedError extends AmplifyAuthError {
 }
 
 /**
+ * An {@link AmplifyAuthError} as a union on `code`: checking `code === 'SESSION_ENDED'` narrows it
+ * to {@link SessionEndedError}, so that `reason` needs no cast.
+ */
+export type AnyAmplifyAuthError = SessionEndedError | (AmplifyAuthError & { readonly code: Exclude<AmplifyAuthErrorCode, 'SESSION_ENDED'> });
+
+/**
  * True for an {@link AmplifyAuthError} (or {@link SessionEndedError}), also one made by another
  * copy of this module (ESM and CommonJS loaded side by side), which `instanceof` would miss.
  */
-export function isAmplifyAuthError(error: unknown): error is AmplifyAuthError {
+export function isAmplifyAuthError(error: unknown): error is AnyAmplifyAuthError {
   return (
     error instanceof Error &&
     names.has(error.name) &&
@@ -51,14 +61,26 @@ export function isAmplifyAuthError(error: unknown): error is AmplifyAuthError {
   );
 }
 
-/** True for a {@link SessionEndedError}, from any copy of this module. */
+/**
+ * True for a {@link SessionEndedError}, from any copy of this module.
+ *
+ * @example
+ * api.get('/me').catch((e) => { if (isSessionEndedError(e)) showSignIn(e.reason); });
+ */
 export function isSessionEndedError(error: unknown): error is SessionEndedError {
   return isAmplifyAuthError(error) && error.code === 'SESSION_ENDED';
+}
+
+/** The error of a request whose session changed (sign-out, sign-in, another user) before its token was ready. */
+export function sessionChanged(cause?: unknown): AmplifyAuthError {
+  const message = 'The session changed (sign-out or another user) before this request could be sent; it was not sent';
+  return new AmplifyAuthError('SESSION_CHANGED', message, cause === undefined ? {} : { cause });
 }
 
 /** The same failure, for one request: each request's error carries its own `config`. */
 export function forRequest(error: AmplifyAuthError, config: InternalAxiosRequestConfig): AmplifyAuthError {
   const options = { cause: error.cause, config };
+  if (error.config === config) return error;
   if (isSessionEndedError(error)) return new SessionEndedError(error.reason, options);
   return new AmplifyAuthError(error.code, error.message, options);
 }

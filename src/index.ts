@@ -2,12 +2,12 @@
 export { fromCurrentSession } from './adapters/current-session.js';
 export { fromFetchAuthSession } from './adapters/fetch-auth-session.js';
 export { amplifyV6Source, installAmplifyAuth } from './amplify-v6.js';
-export { AmplifyAuthError, isAmplifyAuthError, SessionEndedError } from './errors.js';
+export { AmplifyAuthError, isAmplifyAuthError, isSessionEndedError, SessionEndedError } from './errors.js';
 
 export type { AuthV5Like } from './adapters/current-session.js';
 export type { FetchAuthSession } from './adapters/fetch-auth-session.js';
 export type { HubLike } from './adapters/hub.js';
-export type { AmplifyAuthErrorOptions } from './errors.js';
+export type { AmplifyAuthErrorOptions, AnyAmplifyAuthError } from './errors.js';
 export type {
   AmplifyAuth,
   AmplifyAuthErrorCode,
@@ -17,5 +17,6 @@ export type {
   AmplifyAuthRequestOptions,
   LogoutReason,
   SessionTokens,
+  SourceChange,
   TokenSource,
 } from './types.js';

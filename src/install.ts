@@ -2,7 +2,7 @@ import type { AxiosInstance } from 'axios';
 import { compileAllow } from './allowlist.js';
 import { coordinatorOf } from './coordinator.js';
 import { Emitter } from './events.js';
-import { createInterceptors } from './interceptors.js';
+import { createTransport } from './transport.js';
 import { assertAxiosInstance, resolveOptions } from './options.js';
 import type { AmplifyAuth, AmplifyAuthOptions, TokenSource } from './types.js';
 
@@ -29,15 +29,10 @@ export function install(
   coordinator.attach(events);
 
   let active = true;
-  const { onRequest, onResponseError } = createInterceptors({
-    instance,
-    options: resolved,
-    coordinator,
-    isAllowed,
-    isActive: () => active,
-  });
+  const { onRequest } = createTransport({ options: resolved, coordinator, isAllowed, isActive: () => active });
+  // Only the adapter is wrapped here: the token is attached, and a rejected one retried, inside
+  // axios's dispatch, after every interceptor of the app (see transport.ts).
   const requestId = instance.interceptors.request.use(onRequest);
-  const responseId = instance.interceptors.response.use(undefined, onResponseError);
   installed.add(instance);
 
   return {
@@ -48,12 +43,17 @@ export function install(
       // Requests already under way see `active` false and pass through untouched.
       active = false;
       instance.interceptors.request.eject(requestId);
-      instance.interceptors.response.eject(responseId);
       coordinator.detach(events);
       events.clear();
       installed.delete(instance);
     },
   };
+}
+
+/** Options of `/core`'s {@link installAmplifyAuth}: `source` is required there. */
+export interface CoreAmplifyAuthOptions extends AmplifyAuthOptions {
+  /** Where tokens come from (no default in `/core`, which imports nothing of `aws-amplify`). */
+  source: TokenSource;
 }
 
 /**
@@ -65,9 +65,6 @@ export function install(
  * const auth = installAmplifyAuth(api, { source: fromCurrentSession(Auth, Hub) });
  * auth.on('logout', ({ reason }) => router.push('/sign-in'));
  */
-export function installAmplifyAuth(
-  instance: AxiosInstance,
-  options: AmplifyAuthOptions & { source: TokenSource },
-): AmplifyAuth {
+export function installAmplifyAuth(instance: AxiosInstance, options: CoreAmplifyAuthOptions): AmplifyAuth {
   return install(instance, options, undefined);
 }

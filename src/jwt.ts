@@ -1,10 +1,14 @@
-/** The claims this plugin reads from a JWT, in seconds since the epoch. */
-export interface TokenTimes {
+/** The claims this plugin reads from a JWT: times in seconds since the epoch, the user and the app client. */
+export interface TokenClaims {
   exp: number | undefined;
   iat: number | undefined;
+  /** The user (Cognito's `sub`): what tells one user's session from another's. */
+  sub: string | undefined;
+  /** The user-pool app client: `aud` of an ID token, `client_id` of an access token. */
+  client: string | undefined;
 }
 
-const unreadable: TokenTimes = { exp: undefined, iat: undefined };
+const unreadable: TokenClaims = { exp: undefined, iat: undefined, sub: undefined, client: undefined };
 
 function base64UrlDecode(segment: string): string {
   const base64 = segment.replace(/-/g, '+').replace(/_/g, '/');
@@ -16,15 +20,19 @@ function numeric(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** `exp` and `iat` of a compact JWT, without verifying it (the API does that); unreadable → both undefined. */
-export function readTokenTimes(token: string): TokenTimes {
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The claims of a compact JWT, without verifying it (the API does that); unreadable → all undefined. */
+export function readClaims(token: string): TokenClaims {
   const payload = token.split('.')[1];
   if (payload === undefined) return unreadable;
   try {
     const claims: unknown = JSON.parse(base64UrlDecode(payload));
     if (typeof claims !== 'object' || claims === null) return unreadable;
-    const { exp, iat } = claims as Record<string, unknown>;
-    return { exp: numeric(exp), iat: numeric(iat) };
+    const { exp, iat, sub, aud, client_id } = claims as Record<string, unknown>;
+    return { exp: numeric(exp), iat: numeric(iat), sub: text(sub), client: text(aud) ?? text(client_id) };
   } catch {
     return unreadable;
   }
@@ -34,7 +42,7 @@ export function readTokenTimes(token: string): TokenTimes {
  * True when the token expires within the leeway, which is capped at half the token's lifetime so
  * that a short-lived token is not refreshed on every request. A token without `exp` never is.
  */
-export function expiresWithin(times: TokenTimes, leewaySeconds: number, nowMs: number): boolean {
+export function expiresWithin(times: TokenClaims, leewaySeconds: number, nowMs: number): boolean {
   if (times.exp === undefined) return false;
   const lifetime = times.iat === undefined ? Infinity : times.exp - times.iat;
   const leeway = Math.min(leewaySeconds, lifetime / 2);

@@ -11,7 +11,15 @@ export type LogoutReason =
   | 'session-ended';
 
 /** The `code` of every {@link AmplifyAuthError}. */
-export type AmplifyAuthErrorCode = 'SESSION_ENDED' | 'REFRESH_FAILED' | 'REFRESH_TIMEOUT';
+export type AmplifyAuthErrorCode = 'SESSION_ENDED' | 'SESSION_CHANGED' | 'REFRESH_FAILED' | 'REFRESH_TIMEOUT';
+
+/**
+ * What a {@link TokenSource} tells `onChange`, when it knows more than "something changed":
+ * `'tokens'`, the same user's tokens were refreshed elsewhere (another tab, the app itself);
+ * a {@link SessionEndedError}-like `{ ended }`, the session ended elsewhere and why.
+ * Without an argument `onChange` means the session changed: a sign-in, a sign-out, another user.
+ */
+export type SourceChange = 'tokens' | { ended: LogoutReason; error?: unknown };
 
 /** Raw compact JWTs, as Cognito issued them. */
 export interface SessionTokens {
@@ -35,8 +43,20 @@ export interface TokenSource {
    * Optional: call `onChange` when tokens change outside the plugin (sign-in, sign-out, a
    * refresh elsewhere). A source that has it lets the plugin keep the token in memory
    * between requests. Returns the unsubscribe function.
+   *
+   * `onChange()` is a session change: requests still waiting for a token of the session before
+   * it reject with `SESSION_CHANGED`. A source that knows that only the tokens were refreshed
+   * (same user) says `onChange('tokens')`; see {@link SourceChange}.
    */
-  subscribe?(onChange: () => void): () => void;
+  subscribe?(onChange: (change?: SourceChange) => void): () => void;
+  /**
+   * Optional: `true` when every tab of this browser sees this source's session (Amplify keeps it
+   * in `localStorage`). The plugin then refreshes under a Web Lock named for the user-pool client
+   * and the user, so that two tabs never spend one refresh token twice, and tells the other tabs
+   * when the session ends. A server, a worker or React Native must leave it unset.
+   * @default undefined (refreshes are single-flight within this JavaScript realm only)
+   */
+  readonly sharedAcrossTabs?: boolean;
 }
 
 /** Payloads of the events a handle emits. */

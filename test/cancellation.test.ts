@@ -79,10 +79,10 @@ describe('cancellation and the shared refresh', () => {
       session.refreshOutcome = { kind: 'hang' };
       const server = createApi();
       const controller = new AbortController();
-      // Registered first, so it runs before the plugin's: the request is aborted as its 401 arrives.
-      server.api.interceptors.response.use(undefined, (error: unknown) => {
+      // The request is aborted as its 401 arrives.
+      server.once('/x', () => {
         controller.abort();
-        throw error;
+        return [401, {}];
       });
       installAmplifyAuth(server.api, { source: session.source, refreshTimeoutMs: 50 });
       server.rejectCurrentTokens(session.serial);

@@ -60,7 +60,8 @@ describe('session end', () => {
     // The 401 came back and the refresh is under way: now the user signs in on another screen.
     await new Promise((resolve) => setTimeout(resolve, 70));
     session.signIn();
-    expect(await request).toBeInstanceOf(SessionEndedError);
+    // The request belonged to the session that was left: it is not sent as the new one.
+    expect(await request).toMatchObject({ name: 'AmplifyAuthError', code: 'SESSION_CHANGED' });
     expect(logouts).toEqual([]);
     session.latencyMs = 1;
     await expect(api.get('/after')).resolves.toMatchObject({ status: 200 });
@@ -117,8 +118,8 @@ describe('session end', () => {
     });
     session.refreshOutcome = { kind: 'nothing' };
     const error = await api.get('/in-flight').catch((e: unknown) => e);
-    // The 401 stands as it is: nobody is signed in to retry for.
-    expect(error).toMatchObject({ isAxiosError: true, response: { status: 401 } });
+    // Not retried: its session was left. The 401 is the cause.
+    expect(error).toMatchObject({ code: 'SESSION_CHANGED', cause: { isAxiosError: true, response: { status: 401 } } });
     await api.get('/after').catch(() => {});
     expect(server.attemptsOf('/after')[0]?.authorization).toBeUndefined();
     expect(logouts).toEqual([]);

@@ -1,5 +1,6 @@
 import type { SessionTokens, TokenSource } from '../types.js';
 import { toSessionError } from './cognito-errors.js';
+import { sessionInLocalStorage } from './fetch-auth-session.js';
 import { assertHub, type HubLike, subscribeToChanges } from './hub.js';
 
 interface CognitoSessionLike {
@@ -67,5 +68,12 @@ export function fromCurrentSession(Auth: AuthV5Like, hub?: HubLike): TokenSource
     }
   }
 
-  return hub ? { getTokens, subscribe: subscribeToChanges(hub) } : { getTokens };
+  if (!hub) return { getTokens };
+  return {
+    getTokens,
+    subscribe: subscribeToChanges(hub),
+    get sharedAcrossTabs() {
+      return sessionInLocalStorage();
+    },
+  };
 }

@@ -1,6 +1,8 @@
+import { browserWindow, lockManager } from '../environment.js';
+import { AmplifyAuthError } from '../errors.js';
 import type { SessionTokens, TokenSource } from '../types.js';
 import { toSessionError } from './cognito-errors.js';
-import { assertHub, type HubLike, subscribeToChanges, withRefreshFailure } from './hub.js';
+import { assertHub, type HubLike, HubUser, subscribeToChanges, withRefreshFailure } from './hub.js';
 
 interface JwtLike {
   toString(): string;
@@ -11,11 +13,39 @@ export type FetchAuthSession = (options?: { forceRefresh?: boolean }) => Promise
   tokens?: { idToken?: JwtLike; accessToken: JwtLike } | undefined;
 }>;
 
+// Amplify keeps the session under keys with this prefix (v5 and v6 alike).
+const storagePrefix = 'CognitoIdentityServiceProvider.';
+
+/**
+ * True in a browser document whose Amplify session lives in `localStorage` (Amplify's default
+ * there): every tab sees it, so tabs coordinate their refreshes. Not in Node, Deno, Bun, workers or
+ * React Native (AsyncStorage), nor with a per-tab or cookie store.
+ */
+export function sessionInLocalStorage(): boolean {
+  const win = browserWindow();
+  if (!win || !lockManager()) return false;
+  try {
+    for (let index = 0; index < win.localStorage.length; index++) {
+      if (win.localStorage.key(index)?.startsWith(storagePrefix)) return true;
+    }
+  } catch {
+    // Storage refused: nothing shared that this tab could see.
+  }
+  return false;
+}
+
+function raw(jwt: JwtLike | undefined): string {
+  const text = jwt?.toString();
+  return typeof text === 'string' ? text : '';
+}
+
 /**
  * A {@link TokenSource} for Amplify v6.
  *
  * With `hub` (Amplify's `Hub` from `aws-amplify/utils`) the source has `subscribe`, so the plugin
- * keeps the token in memory, and a dead refresh token ends the session with Cognito's reason.
+ * keeps the token in memory, a dead refresh token ends the session with Cognito's reason, and no
+ * token of another user than the one Hub `signedIn` announced is ever handed out: Amplify writes
+ * an old user's late refresh over a new sign-in (such a read rejects with `SESSION_CHANGED`).
  *
  * @example
  * import { fetchAuthSession } from 'aws-amplify/auth';
@@ -27,6 +57,7 @@ export function fromFetchAuthSession(fetchAuthSession: FetchAuthSession, hub?: H
     throw new TypeError('fromFetchAuthSession: `fetchAuthSession` must be a function');
   }
   assertHub(hub, 'fromFetchAuthSession');
+  const user = hub ? new HubUser() : undefined;
 
   async function getTokens({ forceRefresh }: { forceRefresh: boolean }): Promise<SessionTokens | undefined> {
     let outcome;
@@ -35,15 +66,27 @@ export function fromFetchAuthSession(fetchAuthSession: FetchAuthSession, hub?: H
     } catch (error) {
       throw toSessionError(error);
     }
-    const tokens = outcome.result.tokens;
-    if (tokens) {
-      return { idToken: tokens.idToken?.toString() ?? '', accessToken: tokens.accessToken.toString() };
+    const found = outcome.result.tokens;
+    if (found) {
+      const tokens = { idToken: raw(found.idToken), accessToken: raw(found.accessToken) };
+      if (user && !user.owns(tokens)) {
+        if (user.announced === null) return undefined; // signed out: a dead session's late write
+        throw new AmplifyAuthError('SESSION_CHANGED', "Amplify's session holds another user's tokens than the one who signed in");
+      }
+      return tokens;
     }
-    // No tokens, and Hub saw the refresh fail: the session ended (or, before aws-amplify 6.15.8, a
-    // transient error wiped it; that stays a transient error here, never a logout).
+    // No tokens, and Hub saw the refresh fail: the session ended (a transient failure keeps
+    // Amplify's tokens from aws-amplify 6.15.8 on, and throws).
     if (outcome.failure) throw toSessionError(outcome.failure.error);
     return undefined;
   }
 
-  return hub ? { getTokens, subscribe: subscribeToChanges(hub) } : { getTokens };
+  if (!hub) return { getTokens };
+  return {
+    getTokens,
+    subscribe: subscribeToChanges(hub, user),
+    get sharedAcrossTabs() {
+      return sessionInLocalStorage();
+    },
+  };
 }

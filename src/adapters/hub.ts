@@ -1,3 +1,8 @@
+import { browserWindow } from '../environment.js';
+import { readClaims } from '../jwt.js';
+import type { SessionTokens, SourceChange } from '../types.js';
+import { logoutReasonOf } from './cognito-errors.js';
+
 /**
  * The part of Amplify's `Hub` that the adapters use, typed structurally so that the real v6 and
  * v5 `Hub` fit without a cast and without an import of `aws-amplify`.
@@ -6,8 +11,9 @@ export interface HubLike {
   listen(channel: 'auth', callback: (capsule: { payload: { event: string; data?: unknown } }) => void): () => void;
 }
 
-// v6 names first, then v5's: a session appeared, went away, or got new tokens elsewhere.
-const changeEvents = new Set(['signedIn', 'signedOut', 'tokenRefresh', 'signIn', 'signOut']);
+// v6 names first, then v5's.
+const sessionEvents = new Set(['signedIn', 'signedOut', 'signIn', 'signOut']);
+const tokenEvents = new Set(['tokenRefresh']);
 
 export function assertHub(hub: unknown, adapter: string): asserts hub is HubLike | undefined {
   if (hub === undefined) return;
@@ -16,28 +22,82 @@ export function assertHub(hub: unknown, adapter: string): asserts hub is HubLike
   }
 }
 
+/**
+ * Listens to the `auth` channel, other tabs' events included: aws-amplify ≥ 6.22 dispatches
+ * another tab's `signedIn` / `signedOut` / `tokenRefresh` only to listeners registered with
+ * `{ enableCrossTabEvents: true }` (core `Hub/index.ts`); earlier versions take the third
+ * argument as a listener name and ignore it.
+ */
+function listenToAuth(hub: HubLike, callback: Parameters<HubLike['listen']>[1]): () => void {
+  return (hub.listen as (channel: 'auth', cb: typeof callback, options: object) => () => void)('auth', callback, {
+    enableCrossTabEvents: true,
+  });
+}
+
 // Amplify v5 and v6 keep Cognito's tokens under keys with this prefix.
 const storagePrefix = 'CognitoIdentityServiceProvider.';
 
+/** The error of a Hub `tokenRefresh_failure`: v6 sends `{ error }`, v5 the error itself. */
+function refreshError(data: unknown): unknown {
+  return typeof data === 'object' && data !== null && 'error' in data ? data.error : data;
+}
+
 /**
- * `TokenSource.subscribe` on top of Hub's `auth` channel and, in a browser, of `storage` events:
- * another tab's sign-in, sign-out or refresh reaches this tab only as a write to the shared
- * storage, and must drop the token this tab keeps in memory.
+ * What Hub says about the user: who signed in last (`signedIn` carries `userId`, the ID token's
+ * `sub`), or that nobody is. `undefined` until Hub says anything (a page loaded signed in).
  */
-export function subscribeToChanges(hub: HubLike): (onChange: () => void) => () => void {
+export class HubUser {
+  /** `sub` of the user Hub announced; `null` after a sign-out; `undefined` while unknown. */
+  announced: string | null | undefined;
+
+  hear(event: string, data: unknown): void {
+    if (event === 'signedIn') {
+      const userId = typeof data === 'object' && data !== null ? (data as { userId?: unknown }).userId : undefined;
+      this.announced = typeof userId === 'string' ? userId : undefined;
+    } else if (event === 'signedOut') {
+      this.announced = null;
+    }
+  }
+
+  /** False when `tokens` belong to another user than the one Hub announced. */
+  owns(tokens: SessionTokens): boolean {
+    if (this.announced === undefined) return true;
+    return this.announced !== null && readClaims(tokens.idToken || tokens.accessToken).sub === this.announced;
+  }
+}
+
+/**
+ * `TokenSource.subscribe` on top of Hub's `auth` channel and, in a browser, of `storage` events
+ * (for Amplify versions without cross-tab Hub events): a sign-in or sign-out is a session change,
+ * a refresh elsewhere only new tokens, and a refresh that met a dead refresh token — the app's
+ * own `fetchAuthSession`, or Amplify's API and Storage categories — ends the session with its reason.
+ */
+export function subscribeToChanges(hub: HubLike, user?: HubUser): (onChange: (change?: SourceChange) => void) => () => void {
   return (onChange) => {
-    const stopHub = hub.listen('auth', ({ payload }) => {
-      if (changeEvents.has(payload.event)) onChange();
+    // Whatever Hub said before this subscription may be out of date: the user is unknown again.
+    if (user) user.announced = undefined;
+    const stopHub = listenToAuth(hub, ({ payload }) => {
+      user?.hear(payload.event, payload.data);
+      if (sessionEvents.has(payload.event)) onChange();
+      else if (tokenEvents.has(payload.event)) onChange('tokens');
+      else if (payload.event === 'tokenRefresh_failure') {
+        const error = refreshError(payload.data);
+        const ended = logoutReasonOf(error);
+        if (ended) onChange({ ended, error });
+      }
     });
-    const page = typeof window === 'undefined' ? undefined : window;
-    // `key` is null when the whole storage was cleared.
+    const win = browserWindow();
+    // `key` is null when the whole storage was cleared; a removed or new user is a session change.
     const onStorage = (event: StorageEvent): void => {
-      if (event.key === null || event.key.startsWith(storagePrefix)) onChange();
+      const { key } = event;
+      if (key !== null && !key.startsWith(storagePrefix)) return;
+      const sessionChange = key === null || key.endsWith('.LastAuthUser') || event.newValue === null || event.oldValue === null;
+      onChange(sessionChange ? undefined : 'tokens');
     };
-    page?.addEventListener('storage', onStorage);
+    win?.addEventListener('storage', onStorage);
     return () => {
       stopHub();
-      page?.removeEventListener('storage', onStorage);
+      win?.removeEventListener('storage', onStorage);
     };
   };
 }
@@ -45,7 +105,8 @@ export function subscribeToChanges(hub: HubLike): (onChange: () => void) => () =
 /**
  * Runs `task` while listening for `tokenRefresh_failure`, and returns what the task returned with
  * the failure Hub reported meanwhile. Amplify v6 does not throw when the refresh token is dead: it
- * resolves without tokens and tells only Hub why (see AMPLIFY-FACTS, "When the refresh fails").
+ * resolves without tokens and tells only Hub why (`TokenOrchestrator.handleErrors` dispatches
+ * the failure before `fetchAuthSession` settles).
  */
 export async function withRefreshFailure<T>(
   hub: HubLike | undefined,
@@ -53,11 +114,7 @@ export async function withRefreshFailure<T>(
 ): Promise<{ result: T; failure: { error: unknown } | undefined }> {
   let failure: { error: unknown } | undefined;
   const stop = hub?.listen('auth', ({ payload }) => {
-    if (payload.event !== 'tokenRefresh_failure') return;
-    const data = payload.data;
-    // v6 sends `{ error }`; v5 sends the error itself.
-    const error = typeof data === 'object' && data !== null && 'error' in data ? data.error : data;
-    failure = { error };
+    if (payload.event === 'tokenRefresh_failure') failure = { error: refreshError(payload.data) };
   });
   try {
     return { result: await task(), failure };

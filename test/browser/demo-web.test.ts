@@ -91,7 +91,10 @@ describe('the demo page in Chromium', () => {
     await run(a, (d) => d.revoke());
     const before = refreshCalls();
     const results = await Promise.all([run(a, (d) => d.call('/a')), run(b, (d) => d.call('/b'))]);
-    expect(results).toEqual(['SessionEndedError (SESSION_ENDED)', 'SessionEndedError (SESSION_ENDED)']);
+    // The tab that refreshed meets the end; the other may first hear Amplify's cleared storage as a
+    // sign-out, and then its request, of a session left behind, is not sent (SESSION_CHANGED).
+    expect(results).toContain('SessionEndedError (SESSION_ENDED)');
+    for (const result of results) expect(['SessionEndedError (SESSION_ENDED)', 'AmplifyAuthError (SESSION_CHANGED)']).toContain(result);
     for (const page of [a, b]) {
       await page.waitForFunction(() => (window as unknown as { demo: Demo }).demo.events.some((e) => e.startsWith('logout')));
       expect((await events(page)).filter((e) => e.startsWith('logout'))).toEqual(['logout:revoked']);

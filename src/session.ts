@@ -1,0 +1,71 @@
+import { forRequest, isAmplifyAuthError, type AmplifyAuthError } from './errors.js';
+import type { SessionTokens } from './types.js';
+
+export type Tokens = SessionTokens | undefined;
+
+/**
+ * One session as the plugin sees it: from a sign-in (or from install) to the next session change
+ * (sign-out, sign-in, another user) or session end. Every request, read and refresh belongs to the
+ * session that was current when it started, and nothing of one session reaches a request of
+ * another: when a session is left, whatever still waits in it is rejected at once.
+ */
+export class Session {
+  /** The user (`sub`) whose tokens this session has seen; `undefined` until then. */
+  user: string | undefined;
+  /** The last tokens seen in this session. */
+  tokens: Tokens;
+  /** `tokens` may be sent without asking the source: it has `subscribe` and nothing changed since. */
+  fresh = false;
+  /**
+   * A session end fires `logout`: true from install (a stored session may be there) and once
+   * tokens are seen; false once the source said nobody is signed in, and after an end.
+   */
+  armed: boolean;
+  /** `logout` fired for this session already (or for the one it follows): a source's complaint fires no other. */
+  quiet: boolean;
+  /** How many times the source said this user's tokens changed elsewhere. */
+  tokenChanges = 0;
+  read: Promise<Tokens> | undefined;
+  refresh: Promise<Tokens> | undefined;
+  /** The token the refresh in flight replaces. */
+  replacing: string | undefined;
+  /** Aborts the refresh in flight: releases its lock when the session is left. */
+  abandonRefresh: AbortController | undefined;
+  /** A token that a forced refresh gave back unchanged: refreshing it again as "expiring" would loop. */
+  unrenewable: string | undefined;
+  /** Why this session was left, once it was: what every request still in it rejects with. */
+  left: AmplifyAuthError | undefined;
+  readonly #waiters = new Set<{ call: Promise<Tokens>; reject: (error: unknown) => void }>();
+
+  constructor({ armed = true, quiet = false } = {}) {
+    this.armed = armed;
+    this.quiet = quiet;
+  }
+
+  /**
+   * `call` as this session's requests see it: its answer, unless the session is left first. A
+   * call that itself found the session changed (a read that met another user) is `cause` then,
+   * and its own waiters still get its answer.
+   */
+  wait(call: Promise<Tokens>): Promise<Tokens> {
+    if (this.left) return Promise.reject(this.left);
+    return new Promise<Tokens>((resolve, reject) => {
+      const waiter = { call, reject };
+      this.#waiters.add(waiter);
+      call.then(resolve, reject).finally(() => this.#waiters.delete(waiter));
+    });
+  }
+
+  /** Leaves the session: every waiter (but those of `cause`) rejects with `error`, the refresh is abandoned. */
+  leave(error: AmplifyAuthError, cause?: Promise<Tokens>): void {
+    this.left = error;
+    this.fresh = false;
+    this.abandonRefresh?.abort();
+    for (const waiter of this.#waiters) if (waiter.call !== cause) waiter.reject(error);
+  }
+}
+
+/** The error a request of `session` rejects with, carrying the request's config. */
+export function asRequestError(error: unknown, config: Parameters<typeof forRequest>[1]): unknown {
+  return isAmplifyAuthError(error) ? forRequest(error, config) : error;
+}

@@ -46,22 +46,19 @@ export function lockManager(): LockManagerLike | undefined {
   return typeof locks?.request === 'function' ? (locks as LockManagerLike) : undefined;
 }
 
-let urlWorks: boolean | undefined;
-
 /**
  * Throws the TypeError that names the polyfill when `URL` cannot parse: React Native's own `URL`
  * throws "not implemented" for `origin` and `pathname`. No token goes to a URL that was not checked.
  */
 export function assertUrlParser(): void {
-  if (urlWorks === undefined) {
-    try {
-      const url = new URL('/b?c', 'https://a.example:8443/');
-      urlWorks = url.origin === 'https://a.example:8443' && url.pathname === '/b' && url.href === 'https://a.example:8443/b?c';
-    } catch {
-      urlWorks = false;
-    }
+  let works = false;
+  try {
+    const url = new URL('/b?c', 'https://a.example:8443/');
+    works = url.origin === 'https://a.example:8443' && url.pathname === '/b' && url.href === 'https://a.example:8443/b?c';
+  } catch {
+    // React Native's own URL: "not implemented".
   }
-  if (!urlWorks) {
+  if (!works) {
     throw new TypeError(
       "installAmplifyAuth: this runtime's URL cannot parse URLs (React Native without a polyfill): " +
         "load the polyfill first: react-native-url-polyfill/auto (or loadUrlPolyfill() of @aws-amplify/react-native)",

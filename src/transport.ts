@@ -25,6 +25,8 @@ import type { AmplifyAuthRequestOptions } from './types.js';
 interface RequestState extends AmplifyAuthRequestOptions {
   /** The token this plugin attached. */
   sent?: string;
+  /** This plugin set `fetchOptions.redirect = 'manual'` (not the caller). */
+  manual?: boolean;
 }
 
 type AdapterSpec = InternalAxiosRequestConfig['adapter'];
@@ -43,6 +45,10 @@ function isReplayable(data: unknown): boolean {
   if (typeof (data as { pipe?: unknown }).pipe === 'function') return false;
   return typeof ReadableStream === 'undefined' || !(data instanceof ReadableStream);
 }
+
+// Every install's wrappers, with the adapter each wraps: a config re-sent through another
+// instance carries this one's wrapper, which that install unwraps rather than nests.
+const inners = new WeakMap<AxiosAdapter, AdapterSpec>();
 
 // axios ≥ 1.12 gives `getAdapter` the config (to pick the fetch it was given); earlier ones ignore it.
 const resolveAdapter = getAdapter as (spec: AdapterSpec, config: InternalAxiosRequestConfig) => AxiosAdapter;
@@ -82,7 +88,6 @@ export function createTransport({ options, coordinator, isAllowed, isActive }: T
   // config merge copies for every request) by their text.
   const byFunction = new WeakMap<object, AxiosAdapter>();
   const byName = new Map<string, AxiosAdapter>();
-  const inners = new WeakMap<AxiosAdapter, AdapterSpec>();
 
   let claimsOf: { token: string; claims: TokenClaims } | undefined;
   function claims(token: string): TokenClaims {
@@ -115,13 +120,17 @@ export function createTransport({ options, coordinator, isAllowed, isActive }: T
 
   /** One attempt with `token`, following redirects itself where the adapter was told not to. */
   async function attempt(adapter: AxiosAdapter, config: InternalAxiosRequestConfig, token: string): Promise<Outcome> {
-    const state: RequestState = { ...config.amplifyAuth, sent: token };
+    const prior: RequestState | undefined = config.amplifyAuth;
+    // A `redirect: 'manual'` that an install set on a config copied from its response is not the caller's.
+    const callersRedirect = prior?.manual ? undefined : config.fetchOptions?.redirect;
+    const manual = redirectsNeedJudging && callersRedirect === undefined && config.maxRedirects !== 0;
+    const state: RequestState = { ...prior, sent: token, manual };
     const value = headerValue(token);
     let current: InternalAxiosRequestConfig = { ...config, amplifyAuth: state };
     current.headers.set(header, value);
     if (redirectsNeedJudging) current.beforeRedirect = redirectGuard(token, isAllowed.url, config.beforeRedirect);
-    const manual = redirectsNeedJudging && config.fetchOptions?.redirect === undefined && config.maxRedirects !== 0;
     if (manual) current.fetchOptions = { ...config.fetchOptions, redirect: 'manual' };
+    else if (prior?.manual) current.fetchOptions = { ...config.fetchOptions, redirect: 'follow' };
     let outcome = await settle(adapter(current));
     for (let hops = 0; manual && hops < (config.maxRedirects ?? 20); hops++) {
       const from = isAllowed.fullPath(current);

@@ -34,9 +34,16 @@ export function sessionInLocalStorage(): boolean {
   return false;
 }
 
+/**
+ * The compact JWT of Amplify's token object (`toString()`). Anything else is handed on as it is,
+ * so that the plugin rejects it as the source's mistake instead of sending `[object Object]`.
+ */
 function raw(jwt: JwtLike | undefined): string {
-  const text = jwt?.toString();
-  return typeof text === 'string' ? text : '';
+  if (jwt === undefined) return '';
+  if (typeof jwt !== 'object' || jwt === null) return jwt as unknown as string;
+  const { toString } = jwt as { toString?: unknown };
+  if (typeof toString !== 'function' || toString === Object.prototype.toString) return jwt as unknown as string;
+  return (toString as () => unknown).call(jwt) as string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { SessionEndedError } from '../../src/errors.js';
-import type { LogoutReason, SessionTokens, TokenSource } from '../../src/types.js';
-import { issueTokens } from './jwt.js';
+import type { LogoutReason, SessionTokens, SourceChange, TokenSource } from '../../src/types.js';
+import { issueTokens, userOfToken } from './jwt.js';
 
 export type RefreshOutcome =
   | { kind: 'tokens' }
@@ -25,7 +25,7 @@ export class FakeSession {
   refreshes = 0;
   refreshOutcome: RefreshOutcome = { kind: 'tokens' };
   readFailure: Error | undefined;
-  readonly listeners = new Set<() => void>();
+  readonly listeners = new Set<(change?: SourceChange) => void>();
   readonly source: TokenSource;
 
   constructor({ subscribe = true }: { subscribe?: boolean } = {}) {
@@ -41,8 +41,9 @@ export class FakeSession {
       : { getTokens };
   }
 
-  signIn(): SessionTokens {
-    this.tokens = issueTokens(++this.serial, this.lifetimeSeconds, this.serverNow());
+  /** Signs `user` in (the tokens' `sub`; `'user-1'` without it) and tells the listeners: a session change. */
+  signIn(user?: string): SessionTokens {
+    this.tokens = issueTokens(++this.serial, this.lifetimeSeconds, this.serverNow(), user);
     this.notify();
     return this.tokens;
   }
@@ -52,13 +53,27 @@ export class FakeSession {
     this.notify();
   }
 
-  /** A refresh made elsewhere (another tab, the app itself). */
+  /**
+   * A refresh made elsewhere (another tab, the app itself): new tokens of the same user, told to
+   * the listeners as `'tokens'` (not a session change).
+   */
   refreshElsewhere(): SessionTokens {
-    return this.signIn();
+    if (!this.tokens) return this.signIn();
+    this.tokens = this.issueFor(this.tokens);
+    this.notify('tokens');
+    return this.tokens;
   }
 
-  notify(): void {
-    for (const listener of [...this.listeners]) listener();
+  notify(change?: SourceChange): void {
+    for (const listener of [...this.listeners]) {
+      if (change === undefined) listener();
+      else listener(change);
+    }
+  }
+
+  /** New tokens of the user of `tokens` (`'user-1'` without). */
+  private issueFor(tokens: SessionTokens | undefined): SessionTokens {
+    return issueTokens(++this.serial, this.lifetimeSeconds, this.serverNow(), tokens && userOfToken(tokens.accessToken));
   }
 
   private async getTokens({ forceRefresh }: { forceRefresh: boolean }): Promise<SessionTokens | undefined> {
@@ -85,10 +100,14 @@ export class FakeSession {
         return undefined;
       case 'same':
         return this.tokens;
-      case 'tokens':
+      case 'tokens': {
         if (!this.tokens) return undefined;
-        this.tokens = issueTokens(++this.serial, this.lifetimeSeconds, this.serverNow());
-        return this.tokens;
+        // Cognito refreshes the user whose refresh token was sent: the one signed in when it was
+        // asked. Another user signed in meanwhile keeps that user's tokens in the store.
+        const refreshed = this.issueFor(before ?? this.tokens);
+        if (!before || userOfToken(before.accessToken) === userOfToken(this.tokens.accessToken)) this.tokens = refreshed;
+        return refreshed;
+      }
     }
   }
 }

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The runtime and peer matrix: the whole unit suite on Node 22, 24, 26, Deno and Bun (Node 20 runs
+# it in `npm test`), under React Native's globals, and the end-to-end suite against the oldest peers
+# package.json accepts (npm aliases aws-amplify-lowest, axios-lowest) and Amplify v5.
+# Writes the README's compatibility table to matrix-report.md (not committed);
+# `bash .ci/matrix.sh --update-readme` puts it into README.md between its markers.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1
+report=matrix-report.md
+rows=()
+failed=0
+
+# The closing "tests: N passed, N failed, N skipped" line of the project's summary reporter.
+summary() { grep -E '^tests: [0-9]+ passed' "$1" | tail -n 1 | sed 's/^tests: //'; }
+
+run() { # label version-command... -- command...
+  local label=$1 version=$2; shift 2
+  local log started status result
+  log=$(mktemp)
+  started=$(date +%s)
+  "$@" > "$log" 2>&1
+  status=$?
+  result=$(summary "$log")
+  echo "matrix: $label ($version): exit $status, ${result:-no summary} in $(( $(date +%s) - started )) s"
+  if [ "$status" != 0 ] || [ -z "$result" ]; then
+    failed=1
+    grep -E 'FAIL|✗|×|Error' "$log" | head -n 40
+  fi
+  rows+=("| $label | $version | ${result:-no result} |")
+  rm -f "$log"
+}
+
+# shellcheck source=runtimes.sh
+source .ci/runtimes.sh > /dev/null || { echo "matrix: could not install the runtimes" >&2; exit 1; }
+for runtime in node22 node24 node26 deno bun; do
+  var="AAA_$(echo "$runtime" | tr '[:lower:]' '[:upper:]')_BIN"
+  bin=${!var}
+  case "$runtime" in node*) version="Node.js $("$bin/node" --version)" ;; deno) version="Deno $("$bin/deno" --version | head -n 1 | cut -d' ' -f2)" ;; bun) version="Bun $("$bin/bun" --version)" ;; esac
+  run "unit suite" "$version" bash .ci/unit-on.sh "$runtime"
+done
+run "unit suite, React Native globals" "Node.js $(node --version)" npx vitest run --config vitest.react-native.config.ts
+amplify_low=$(node -p "require('./node_modules/aws-amplify-lowest/package.json').version")
+axios_low=$(node -p "require('./node_modules/axios-lowest/package.json').version")
+run "end to end, oldest peers" "aws-amplify $amplify_low, axios $axios_low" npx vitest run --config vitest.peers.config.ts
+amplify=$(node -p "require('./node_modules/aws-amplify/package.json').version")
+amplify5=$(node -p "require('./node_modules/aws-amplify-v5/package.json').version")
+axios=$(node -p "require('./node_modules/axios/package.json').version")
+rows+=("| whole suite (\`npm test\`) | Node.js $(node --version), aws-amplify $amplify and $amplify5, axios $axios | see \`npm test\` |")
+
+{
+  echo '| what | runtime / peers | result |'
+  echo '| --- | --- | --- |'
+  printf '%s\n' "${rows[@]}"
+} > "$report"
+cat "$report"
+if [ "${1:-}" = --update-readme ]; then
+  node -e '
+    const fs = require("fs");
+    const readme = fs.readFileSync("README.md", "utf8");
+    const table = fs.readFileSync(process.argv[1], "utf8").trim();
+    const start = "<!-- matrix:start -->", end = "<!-- matrix:end -->";
+    const [before, rest] = readme.split(start);
+    if (rest === undefined) throw new Error("README.md has no matrix markers");
+    fs.writeFileSync("README.md", `${before}${start}\n${table}\n${end}${rest.split(end)[1]}`);
+  ' "$report"
+fi
+exit "$failed"

@@ -3,7 +3,8 @@
 # it in `npm test`), under React Native's globals, and the end-to-end suite against the oldest peers
 # package.json accepts (npm aliases aws-amplify-lowest, axios-lowest) and Amplify v5.
 # Writes the README's compatibility table to matrix-report.md (not committed);
-# `bash .ci/matrix.sh --update-readme` puts it into README.md between its markers.
+# `bash .ci/matrix.sh --update-readme` (or `node .ci/readme-table.mjs matrix-report.md` after a
+# run) puts it into README.md between its markers.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1
@@ -54,15 +55,5 @@ rows+=("| whole suite (\`npm test\`) | Node.js $(node --version), aws-amplify $a
   printf '%s\n' "${rows[@]}"
 } > "$report"
 cat "$report"
-if [ "${1:-}" = --update-readme ]; then
-  node -e '
-    const fs = require("fs");
-    const readme = fs.readFileSync("README.md", "utf8");
-    const table = fs.readFileSync(process.argv[1], "utf8").trim();
-    const start = "<!-- matrix:start -->", end = "<!-- matrix:end -->";
-    const [before, rest] = readme.split(start);
-    if (rest === undefined) throw new Error("README.md has no matrix markers");
-    fs.writeFileSync("README.md", `${before}${start}\n${table}\n${end}${rest.split(end)[1]}`);
-  ' "$report"
-fi
+[ "${1:-}" = --update-readme ] && node .ci/readme-table.mjs "$report"
 exit "$failed"

@@ -52,6 +52,7 @@ export class SessionCoordinator {
   /** The last session left that had tokens: another tab may still report how it ended. */
   #previous: Session | undefined;
   #clockSkewMs = 0;
+  #reads = 0;
 
   constructor(source: TokenSource) {
     this.#source = source;
@@ -118,7 +119,11 @@ export class SessionCoordinator {
       // Without `subscribe` only a read can tell that the user signed out or another signed in,
       // so it is made even while a refresh runs; the refresh is waited for only if the read
       // still shows the token that is being replaced.
-      const read = session.wait(this.#ask(session, { timeoutMs }));
+      const call = this.#ask(session, { timeoutMs });
+      session.ownReads.add(call);
+      const done = (): void => void session.ownReads.delete(call);
+      call.then(done, done);
+      const read = session.wait(call);
       const refresh = session.refresh;
       const replacing = session.replacing;
       if (!refresh || replacing === undefined) return read;
@@ -170,11 +175,12 @@ export class SessionCoordinator {
   }
 
   /** Leaves `session` for a new one: what was in flight in it is left behind. */
-  #change(session: Session, cause?: Promise<Tokens>, next = new Session()): Session {
+  #change(session: Session, cause?: Promise<Tokens>, next = new Session(), since = this.#reads): Session {
     if (session === this.#current) this.#current = next;
+    next.since = since;
     // Several changes may be heard for one (Amplify's cross-tab event and the storage event).
     if (session.tokens) this.#previous = session;
-    session.leave(sessionChanged(), cause);
+    session.leave(sessionChanged(), cause, cause !== undefined && !this.#unsubscribe);
     return next;
   }
 
@@ -186,6 +192,7 @@ export class SessionCoordinator {
     const abandon = new AbortController();
     const changesAtStart = session.tokenChanges;
     const { refresh } = ask;
+    const seq = refresh ? undefined : ++this.#reads;
     if (refresh) {
       session.abandonRefresh = abandon;
       session.replacing = refresh.stale;
@@ -198,7 +205,7 @@ export class SessionCoordinator {
     const call: Promise<Tokens> = withTimeout(run, ask.timeoutMs, abandon).then(
       (tokens) => {
         this.#release(session, call);
-        return this.#onTokens(session, call, checked(tokens), refresh, changesAtStart);
+        return this.#onTokens(session, call, checked(tokens), refresh, changesAtStart, seq);
       },
       (error: unknown) => {
         this.#release(session, call);
@@ -218,21 +225,30 @@ export class SessionCoordinator {
     }
   }
 
-  #onTokens(session: Session, call: Promise<Tokens>, tokens: Tokens, refresh: Ask['refresh'], changesAtStart: number): Tokens {
-    // A session left meanwhile: its answer is not kept, and nobody of a newer session gets it.
-    if (session !== this.#current) throw session.left ?? sessionChanged();
+  #onTokens(session: Session, call: Promise<Tokens>, tokens: Tokens, refresh: Ask['refresh'], changesAtStart: number, seq?: number): Tokens {
+    if (session !== this.#current) {
+      // A read of a source without `subscribe`, in a session another read found changed: its own
+      // answer tells whether its request is of the new session.
+      if (seq !== undefined && session.ownReads.has(call) && (!tokens || (this.#current.tokens && userOf(tokens) === this.#current.user))) return tokens;
+      // A session left meanwhile: its answer is not kept, and nobody of a newer session gets it.
+      throw session.left ?? sessionChanged();
+    }
+    // A read asked before the one that showed this session's user answers an older state: its request's session changed.
+    const stale = seq !== undefined && seq < session.since;
     if (tokens) {
       const user = userOf(tokens);
       if (session.tokens && user !== session.user) {
+        if (stale) throw sessionChanged();
         // Another user's tokens: the session changed without the source saying so. A refresh was
         // asked for the old user's requests, which must not get them; a read starts the new session.
         if (refresh) {
           this.#change(session);
           throw sessionChanged();
         }
-        this.#change(session, call, this.#seen(new Session(), tokens, user, 0));
+        this.#change(session, call, this.#seen(new Session(), tokens, user, 0), seq);
         return tokens;
       }
+      if (!session.tokens && seq !== undefined) session.since = seq;
       this.#seen(session, tokens, user, changesAtStart);
       if (refresh) {
         if (holds(tokens, refresh.stale)) session.unrenewable = refresh.stale;
@@ -246,7 +262,8 @@ export class SessionCoordinator {
     if (refresh && session.armed) return this.#end(session, new SessionEndedError('session-ended'));
     // Nobody is signed in. For a session that had a user, that is a sign-out nobody announced.
     if (session.tokens) {
-      this.#change(session, call, this.#seen(new Session(), undefined, undefined, 0));
+      if (stale) return undefined;
+      this.#change(session, call, this.#seen(new Session(), undefined, undefined, 0), seq);
       return undefined;
     }
     return this.#seen(session, undefined, undefined, changesAtStart).tokens;

@@ -36,6 +36,10 @@ export class Session {
   /** Why this session was left, once it was: what every request still in it rejects with. */
   left: AmplifyAuthError | undefined;
   readonly #waiters = new Set<{ call: Promise<Tokens>; reject: (error: unknown) => void }>();
+  /** Reads of a source without `subscribe` in flight: each is judged by its own answer. */
+  readonly ownReads = new Set<Promise<Tokens>>();
+  /** The number of the read that showed this session's user: reads asked before it answer an older state. */
+  since = 0;
 
   constructor({ armed = true, quiet = false } = {}) {
     this.armed = armed;
@@ -57,11 +61,11 @@ export class Session {
   }
 
   /** Leaves the session: every waiter (but those of `cause`) rejects with `error`, the refresh is abandoned. */
-  leave(error: AmplifyAuthError, cause?: Promise<Tokens>): void {
+  leave(error: AmplifyAuthError, cause?: Promise<Tokens>, spareReads = false): void {
     this.left = error;
     this.fresh = false;
     this.abandonRefresh?.abort();
-    for (const waiter of this.#waiters) if (waiter.call !== cause) waiter.reject(error);
+    for (const waiter of this.#waiters) if (waiter.call !== cause && !(spareReads && this.ownReads.has(waiter.call))) waiter.reject(error);
   }
 }
 

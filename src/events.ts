@@ -25,7 +25,7 @@ export class Emitter {
       try {
         (listener as AmplifyAuthListener<E>)(payload);
       } catch {
-        // A listener's bug must not fail the request or the other listeners (API.md, "The handle").
+        // A listener's bug must not fail the request, the other listeners, or the process.
       }
     }
   }

@@ -83,3 +83,24 @@ describe('published types', () => {
     expectTypeOf<TokenSource['getTokens']>().returns.toEqualTypeOf<Promise<SessionTokens | undefined>>();
   });
 });
+
+describe('types of the entries', () => {
+  it("accepts /core's own options type in /core's installAmplifyAuth", () => {
+    typeOnly(() => {
+      const options: core.AmplifyAuthOptions = { source: fromFetchAuthSession(fetchAuthSession, Hub), tokenType: 'access' };
+      return core.installAmplifyAuth(axios.create(), options);
+    });
+    expectTypeOf<core.AmplifyAuthOptions>().toHaveProperty('source').toEqualTypeOf<TokenSource>();
+  });
+
+  it('narrows an AmplifyAuthError on code, so that reason needs no cast', () => {
+    typeOnly(() => {
+      const error: unknown = new Error('x');
+      if (isAmplifyAuthError(error) && error.code === 'SESSION_ENDED') {
+        expectTypeOf(error.reason).toEqualTypeOf<LogoutReason>();
+      }
+      if (core.isSessionEndedError(error)) expectTypeOf(error).toEqualTypeOf<core.SessionEndedError>();
+    });
+    expectTypeOf<AmplifyAuthErrorCode>().toEqualTypeOf<'SESSION_ENDED' | 'SESSION_CHANGED' | 'REFRESH_FAILED' | 'REFRESH_TIMEOUT'>();
+  });
+});

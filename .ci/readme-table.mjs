@@ -1,5 +1,6 @@
 // Puts the matrix's table (matrix-report.md, written by .ci/matrix.sh) into README.md between its markers.
 import { readFileSync, writeFileSync } from 'node:fs';
+import process from 'node:process';
 
 const [reportPath = 'matrix-report.md'] = process.argv.slice(2);
 const readme = readFileSync('README.md', 'utf8');

@@ -2,6 +2,7 @@ import { fetchAuthSession } from 'aws-amplify/auth';
 import { Hub } from 'aws-amplify/utils';
 import type { AxiosInstance } from 'axios';
 import { fromFetchAuthSession } from './adapters/fetch-auth-session.js';
+import { multiUserServer } from './environment.js';
 import { install } from './install.js';
 import type { AmplifyAuth, AmplifyAuthOptions, TokenSource } from './types.js';
 
@@ -26,5 +27,17 @@ export function amplifyV6Source(): TokenSource {
  * auth.on('logout', ({ reason }) => router.push('/sign-in'));
  */
 export function installAmplifyAuth(instance: AxiosInstance, options?: AmplifyAuthOptions): AmplifyAuth {
-  return install(instance, options, amplifyV6Source);
+  return install(instance, options, defaultSource);
+}
+
+/** The default source, refused where one process serves many users: it is one user's session. */
+function defaultSource(): TokenSource {
+  const server = multiUserServer();
+  if (server) {
+    throw new TypeError(
+      `installAmplifyAuth: the default source is Amplify's browser session, one user's; in ${server} every user's ` +
+        "request would share it. On the server pass `source: fromServerContext(fetchAuthSession, contextSpec)` from 'axios-amplify-auth/server'",
+    );
+  }
+  return amplifyV6Source();
 }

@@ -65,3 +65,13 @@ export function assertUrlParser(): void {
     );
   }
 }
+
+/**
+ * The server framework this code runs in, where one process serves many users: Next.js sets
+ * `NEXT_RUNTIME` in its server runtimes (`nodejs`, `edge`), never in the browser bundle.
+ */
+export function multiUserServer(): string | undefined {
+  if (typeof (globalThis as Globals).document === 'object') return undefined;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.['NEXT_RUNTIME'] ? `Next.js (${env['NEXT_RUNTIME']} runtime)` : undefined;
+}

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/fixtures/'] },
+  { ignores: ['dist/', '**/node_modules/', 'coverage/', 'test/fixtures/', 'examples/nextjs/.next/', 'examples/nextjs/next-env.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -1,7 +1,7 @@
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
-const input = { index: 'src/index.ts', core: 'src/core.ts', server: 'src/server.ts' };
+const input = { index: 'src/index.ts', core: 'src/core.ts', server: 'src/server.ts', testing: 'src/testing.ts' };
 // axios and aws-amplify are the user's (peer dependencies): never bundled.
 const external = (id) => /^(axios|aws-amplify|@aws-amplify)(\/|$)/.test(id);
 

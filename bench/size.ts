@@ -25,7 +25,7 @@ export async function bundledSize(code: string, resolveDir: string): Promise<{ m
  * decision, not an accident. It measures about 7.3 kB with sessions, the adapter wrapper and tab
  * coordination (see README, Performance).
  */
-export const coreBudgetBytes = 7.5 * 1024;
+export const coreBudgetBytes = 8.25 * 1024;
 
 export const sizeCases = {
   core: "export { installAmplifyAuth } from 'axios-amplify-auth/core';",

@@ -2,9 +2,6 @@ import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import { assertUrlParser } from './environment.js';
 import type { AmplifyAuthOptions } from './types.js';
 
-/** Decides whether a fully resolved URL (see {@link resolveFullPath}) may receive the token. */
-export type AllowCheck = (fullPath: string) => boolean;
-
 type Rule = (url: URL | undefined, fullPath: string) => boolean;
 
 // axios's own test for an absolute URL (helpers/isAbsoluteURL): a scheme, or protocol-relative `//`.
@@ -101,30 +98,53 @@ function defaultRule(instance: AxiosInstance): Rule {
   };
 }
 
+/** How a request that an entry allows carries the token: the install's settings, or an entry's own. */
+export interface Route {
+  header: string;
+  scheme: string;
+  tokenType: 'id' | 'access';
+}
+
 interface CompiledRule {
-  rule: Rule;
+  /** The route of the first entry that allows the URL, or `undefined`. */
+  rule: (url: URL | undefined, fullPath: string) => Route | undefined;
   /** Its decisions depend on the URL alone, so they may be memoized. */
   pure: boolean;
-  /** It allows whole origins only: every same-origin hop of an allowed URL is allowed too. */
+  /** Every same-origin hop of an allowed URL is allowed too, with the same route. */
   originWide: boolean;
 }
 
-function compileRule(allow: AmplifyAuthOptions['allow'], instance: AxiosInstance): CompiledRule {
-  if (allow === undefined) return { rule: defaultRule(instance), pure: true, originWide: true };
-  if (typeof allow === 'function') {
-    return { rule: (url) => url !== undefined && allow(new URL(url.href)) === true, pure: false, originWide: false };
+function compileRule(allow: AmplifyAuthOptions['allow'], instance: AxiosInstance, route: Route): CompiledRule {
+  if (allow === undefined) {
+    const rule = defaultRule(instance);
+    return { rule: (url, fullPath) => (rule(url, fullPath) ? route : undefined), pure: true, originWide: true };
   }
-  const rules = allow.map((entry, index) => (typeof entry === 'string' ? originRule(entry, index) : regExpRule(entry)));
-  const originWide = allow.every((entry) => typeof entry === 'string' && parse(entry)?.pathname === '/');
-  return { rule: (url, fullPath) => rules.some((rule) => rule(url, fullPath)), pure: true, originWide };
+  if (typeof allow === 'function') {
+    return { rule: (url) => (url !== undefined && allow(new URL(url.href)) === true ? route : undefined), pure: false, originWide: false };
+  }
+  const entries = allow.map((entry, index) => {
+    const own = typeof entry === 'object' && !(entry instanceof RegExp) ? entry : undefined;
+    const pattern = own ? own.url : (entry as string | RegExp);
+    const matches = typeof pattern === 'string' ? originRule(pattern, index) : regExpRule(pattern);
+    const entryRoute: Route = own ? { header: own.header ?? route.header, scheme: own.scheme ?? route.scheme, tokenType: own.tokenType ?? route.tokenType } : route;
+    return { matches, route: entryRoute, wholeOrigin: typeof pattern === 'string' && parse(pattern)?.pathname === '/' };
+  });
+  const originWide = entries.every((entry) => entry.wholeOrigin && entry.route === route);
+  return {
+    rule: (url, fullPath) => entries.find((entry) => entry.matches(url, fullPath))?.route,
+    pure: true,
+    originWide,
+  };
 }
 
 const memoLimit = 256;
 
 /** The checks an install needs: of a request (memoized), and of a URL a redirect goes to. */
 export interface AllowChecks {
-  request: (config: InternalAxiosRequestConfig) => boolean;
-  url: AllowCheck;
+  /** The route of a request's final URL, or `undefined` when it may not have the token. */
+  request: (config: InternalAxiosRequestConfig) => Route | undefined;
+  /** The route of a URL (a redirect's next hop). */
+  route: (fullPath: string) => Route | undefined;
   /** The URL a request goes to, or `undefined` when it cannot be judged. */
   fullPath: (config: InternalAxiosRequestConfig) => string | undefined;
   /** `allow` names whole origins only (the default does). */
@@ -137,21 +157,22 @@ export interface AllowChecks {
  * `baseURL` and `url`, because parsing a URL is a noticeable part of a request's cost; a user's
  * function is asked every time.
  */
-export function compileAllow(allow: AmplifyAuthOptions['allow'], instance: AxiosInstance): AllowChecks {
+export function compileAllow(allow: AmplifyAuthOptions['allow'], instance: AxiosInstance, defaults: Route): AllowChecks {
   assertUrlParser();
-  const { rule, pure, originWide } = compileRule(allow, instance);
-  const url: AllowCheck = (fullPath) => rule(parse(fullPath, documentBase()), fullPath);
-  const judge = (config: InternalAxiosRequestConfig): boolean => {
+  const { rule, pure, originWide } = compileRule(allow, instance, defaults);
+  const route = (fullPath: string): Route | undefined => rule(parse(fullPath, documentBase()), fullPath);
+  // `null`: judged, and not allowed (the memo's `undefined` means "not judged yet").
+  const judge = (config: InternalAxiosRequestConfig): Route | null => {
     const fullPath = resolveFullPath(config);
-    return fullPath !== undefined && url(fullPath);
+    return (fullPath !== undefined && route(fullPath)) || null;
   };
-  const memo = new Map<string | undefined, Map<string, boolean>>();
+  const memo = new Map<string | undefined, Map<string, Route | null>>();
   let entries = 0;
   let defaultsBase: unknown;
   let pageBase: unknown;
-  const request = (config: InternalAxiosRequestConfig): boolean => {
+  const request = (config: InternalAxiosRequestConfig): Route | undefined => {
     const key = config.url ?? '';
-    if (!pure || config.allowAbsoluteUrls === false || typeof key !== 'string') return judge(config);
+    if (!pure || config.allowAbsoluteUrls === false || typeof key !== 'string') return judge(config) ?? undefined;
     // The default rule depends on the instance's baseURL and the page: a change of either resets.
     const page = documentBase();
     if (instance.defaults.baseURL !== defaultsBase || page !== pageBase || entries >= memoLimit) {
@@ -168,7 +189,7 @@ export function compileAllow(allow: AmplifyAuthOptions['allow'], instance: Axios
       byUrl.set(key, allowed);
       entries += 1;
     }
-    return allowed;
+    return allowed ?? undefined;
   };
-  return { request, url, fullPath: resolveFullPath, originWide };
+  return { request, route, fullPath: resolveFullPath, originWide };
 }

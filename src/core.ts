@@ -17,7 +17,9 @@ export type {
   AmplifyAuthListener,
   AmplifyAuthRequestOptions,
   LogoutReason,
+  AllowEntry,
   SessionTokens,
+  SkipReason,
   SourceChange,
   TokenSource,
 } from './types.js';

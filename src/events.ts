@@ -1,7 +1,9 @@
 import type { AmplifyAuthEvents, AmplifyAuthListener } from './types.js';
 
 type EventName = keyof AmplifyAuthEvents;
-const eventNames: ReadonlySet<string> = new Set<EventName>(['logout', 'refresh', 'refreshError']);
+// Derived from the type, so that a new event cannot be forgotten here.
+const events: Record<EventName, true> = { logout: true, refresh: true, refreshError: true, skip: true };
+const eventNames: ReadonlySet<string> = new Set(Object.keys(events));
 
 /** A typed event emitter in the manner of mitt, whose listeners cannot break the caller. */
 export class Emitter {
@@ -17,6 +19,11 @@ export class Emitter {
 
   off<E extends EventName>(event: E, listener: AmplifyAuthListener<E>): void {
     this.#listeners.get(event)?.delete(listener as AmplifyAuthListener<EventName>);
+  }
+
+  /** True when `event` has a listener: a payload nobody hears need not be built. */
+  has(event: EventName): boolean {
+    return (this.#listeners.get(event)?.size ?? 0) > 0;
   }
 
   emit<E extends EventName>(event: E, payload: AmplifyAuthEvents[E]): void {

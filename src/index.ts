@@ -16,7 +16,9 @@ export type {
   AmplifyAuthOptions,
   AmplifyAuthRequestOptions,
   LogoutReason,
+  AllowEntry,
   SessionTokens,
+  SkipReason,
   SourceChange,
   TokenSource,
 } from './types.js';

@@ -23,13 +23,13 @@ export function install(
   if (installed.has(instance)) {
     throw new TypeError('installAmplifyAuth: this axios instance has the plugin already; call uninstall() first');
   }
-  const isAllowed = compileAllow(resolved.allow, instance);
+  const isAllowed = compileAllow(resolved.allow, instance, { header: resolved.header, scheme: resolved.scheme, tokenType: resolved.tokenType });
   const coordinator = coordinatorOf(resolved.source);
   const events = new Emitter();
   coordinator.attach(events);
 
   let active = true;
-  const { onRequest } = createTransport({ options: resolved, coordinator, isAllowed, isActive: () => active });
+  const { onRequest } = createTransport({ options: resolved, events, coordinator, isAllowed, isActive: () => active });
   // Only the adapter is wrapped here: the token is attached, and a rejected one retried, inside
   // axios's dispatch, after every interceptor of the app (see transport.ts).
   const requestId = instance.interceptors.request.use(onRequest);

@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
-import type { AmplifyAuthOptions, TokenSource } from './types.js';
+import type { AxiosResponse } from 'axios';
+import type { AllowEntry, AmplifyAuthOptions, TokenSource } from './types.js';
 
 /** Options after validation, with every default filled in. */
 export interface ResolvedOptions {
@@ -8,7 +9,10 @@ export interface ResolvedOptions {
   header: string;
   scheme: string;
   allow: AmplifyAuthOptions['allow'];
-  statusCodes: ReadonlySet<number>;
+  /** Whether a response means "token rejected": `isRejected`, or the status in `statusCodes`. */
+  isRejected: (response: AxiosResponse) => boolean;
+  /** `isRejected` is the app's: it judges `data` as `transformResponse` makes it. */
+  judgesData: boolean;
   leewaySeconds: number;
   refreshTimeoutMs: number;
 }
@@ -18,23 +22,36 @@ type Rule = readonly [fallback: unknown, isValid: (value: unknown) => boolean, e
 const isFunction = (value: unknown): boolean => typeof value === 'function';
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+const isHeaderName = (value: unknown): boolean => typeof value === 'string' && /^[!#$%&'*+.^_`|~\w-]+$/.test(value);
+const isScheme = (value: unknown): boolean => typeof value === 'string' && !/[\s\p{Cc}]/u.test(value);
+const isTokenType = (value: unknown): boolean => value === 'id' || value === 'access';
+const isEntryKey = (key: string): key is keyof AllowEntry => ['url', 'tokenType', 'scheme', 'header'].includes(key);
+/** A per-API entry: a `url` as a plain entry, and any of `tokenType`, `scheme`, `header`. */
+const isAllowEntry = (value: unknown): boolean =>
+  isObject(value) &&
+  (typeof value.url === 'string' || value.url instanceof RegExp) &&
+  Object.keys(value).every(isEntryKey) &&
+  (value.tokenType === undefined || isTokenType(value.tokenType)) &&
+  (value.scheme === undefined || isScheme(value.scheme)) &&
+  (value.header === undefined || isHeaderName(value.header));
 const isStatus = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 100 && (value as number) <= 599;
 
 /** Every option: its default, what a valid value is, and how the TypeError says so. */
 const rules: Record<Exclude<keyof AmplifyAuthOptions, 'source'>, Rule> = {
-  tokenType: ['id', (value) => value === 'id' || value === 'access', "'id' or 'access'"],
+  tokenType: ['id', isTokenType, "'id' or 'access'"],
   // RFC 9110 token characters: anything else is not a header name axios or a browser will send.
-  header: ['Authorization', (value) => typeof value === 'string' && /^[!#$%&'*+.^_`|~\w-]+$/.test(value), 'a header name'],
-  scheme: ['Bearer', (value) => typeof value === 'string' && !/[\s\p{Cc}]/u.test(value), "a word without spaces ('' for a bare token)"],
+  header: ['Authorization', isHeaderName, 'a header name'],
+  scheme: ['Bearer', isScheme, "a word without spaces ('' for a bare token)"],
   allow: [
     undefined,
     (value) =>
       value === undefined ||
       isFunction(value) ||
-      (Array.isArray(value) && value.every((entry) => typeof entry === 'string' || entry instanceof RegExp)),
-    'an array of origins and RegExps, or a function (a bare string is not)',
+      (Array.isArray(value) && value.every((entry) => typeof entry === 'string' || entry instanceof RegExp || isAllowEntry(entry))),
+    'an array of origins, RegExps and { url, tokenType?, scheme?, header? } entries, or a function (a bare string is not)',
   ],
   statusCodes: [[401], (value) => Array.isArray(value) && value.length > 0 && value.every(isStatus), 'a non-empty array of statuses 100–599'],
+  isRejected: [undefined, (value) => value === undefined || isFunction(value), 'a function (response) => boolean'],
   leewaySeconds: [60, (value) => Number.isFinite(value) && (value as number) >= 0, 'a finite number ≥ 0'],
   // setTimeout fires at once for delays above 2^31 - 1 ms.
   refreshTimeoutMs: [10_000, (value) => typeof value === 'number' && value > 0 && value < 2 ** 31, 'a number of ms, > 0 and < 2^31'],
@@ -72,9 +89,15 @@ export function resolveOptions(options: unknown, defaultSource: (() => TokenSour
     if (!isValid(value)) fail(key, expected, value);
     resolved[key] = value;
   }
+  if (options.isRejected !== undefined && options.statusCodes !== undefined) {
+    fail('isRejected', 'given without `statusCodes` (it replaces them)');
+  }
   const source = options.source === undefined ? defaultSource?.() : options.source;
   if (!isObject(source) || !isFunction(source.getTokens)) fail('source', 'a TokenSource (with `getTokens`)', source);
   if (source.subscribe !== undefined && !isFunction(source.subscribe)) fail('source.subscribe', 'a function', source.subscribe);
+  const custom = resolved.isRejected as ((response: AxiosResponse) => boolean) | undefined;
+  const statusCodes = new Set(resolved.statusCodes as number[]);
+  const isRejected = custom ?? ((response: AxiosResponse) => statusCodes.has(response.status));
   // Each value passed its rule above, which is what the cast states.
-  return { ...resolved, source, statusCodes: new Set(resolved.statusCodes as number[]) } as unknown as ResolvedOptions;
+  return { ...resolved, source, isRejected, judgesData: custom !== undefined } as unknown as ResolvedOptions;
 }

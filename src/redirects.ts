@@ -1,5 +1,6 @@
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import type { AllowCheck } from './allowlist.js';
+/** Whether the token may go on to a redirect's next hop. */
+type AllowCheck = (fullPath: string) => boolean;
 
 type BeforeRedirect = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;
 

@@ -2,12 +2,13 @@ import {
   type AxiosAdapter,
   AxiosError,
   type AxiosResponse,
+  type AxiosResponseHeaders,
   CanceledError,
   getAdapter,
   isAxiosError,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import type { AllowChecks } from './allowlist.js';
+import type { AllowChecks, Route } from './allowlist.js';
 import { unlessCanceled } from './cancellation.js';
 import { type SessionCoordinator, userOf } from './coordinator.js';
 import { isAmplifyAuthError, sessionChanged } from './errors.js';
@@ -15,7 +16,8 @@ import { expiresWithin, readClaims, type TokenClaims } from './jwt.js';
 import type { ResolvedOptions } from './options.js';
 import { redirectGuard, redirectTarget, stripToken } from './redirects.js';
 import { asRequestError, type Session, type Tokens } from './session.js';
-import type { AmplifyAuthRequestOptions } from './types.js';
+import type { Emitter } from './events.js';
+import type { AmplifyAuthRequestOptions, SkipReason } from './types.js';
 
 /**
  * What the plugin remembers about one attempt, beside the caller's own options under the one
@@ -34,6 +36,7 @@ type Outcome = { response: AxiosResponse } | { error: unknown };
 
 export interface TransportContext {
   options: ResolvedOptions;
+  events: Emitter;
   coordinator: SessionCoordinator;
   isAllowed: AllowChecks;
   isActive: () => boolean;
@@ -77,13 +80,37 @@ function responseOf(outcome: Outcome): AxiosResponse | undefined {
  * really sent; and a retry after a rejected token resends the very bytes and headers of the
  * first attempt through the adapter alone, so that to the app a retried call is one call.
  */
-export function createTransport({ options, coordinator, isAllowed, isActive }: TransportContext) {
-  const { header, scheme, statusCodes, leewaySeconds, refreshTimeoutMs } = options;
-  const tokenKey = options.tokenType === 'id' ? 'idToken' : 'accessToken';
-  const headerValue = (token: string): string => (scheme ? `${scheme} ${token}` : token);
+export function createTransport({ options, events, coordinator, isAllowed, isActive }: TransportContext) {
+  const { leewaySeconds, refreshTimeoutMs } = options;
+  const tokenKeyOf = (route: Route) => (route.tokenType === 'id' ? 'idToken' : 'accessToken');
+  const headerValue = (route: Route, token: string): string => (route.scheme ? `${route.scheme} ${token}` : token);
   // Where fetch or a browser follows redirects out of the plugin's sight, only `Authorization` on
   // origin-wide rules is safe: fetch drops it across origins, and every hop within one is allowed.
-  const redirectsNeedJudging = header.toLowerCase() !== 'authorization' || !isAllowed.originWide;
+  const redirectsNeedJudging = (route: Route): boolean => route.header.toLowerCase() !== 'authorization' || !isAllowed.originWide;
+
+  /** The `skip` event, built only when somebody listens: the common path pays nothing for it. */
+  function skipped(config: InternalAxiosRequestConfig, reason: SkipReason): void {
+    if (!events.has('skip')) return;
+    const fullPath = isAllowed.fullPath(config);
+    events.emit('skip', { url: fullPath ?? String(config.url), reason });
+  }
+
+  /** Whether the app's rule, or the status, says the token was rejected; the app's rule sees parsed data. */
+  function isRejected(response: AxiosResponse | undefined, config: InternalAxiosRequestConfig): boolean {
+    if (!response) return false;
+    if (!options.judgesData) return options.isRejected(response);
+    let data: unknown = response.data;
+    const transforms = config.transformResponse;
+    for (const transform of Array.isArray(transforms) ? transforms : transforms ? [transforms] : []) {
+      data = transform.call(config, data, response.headers as AxiosResponseHeaders, response.status);
+    }
+    try {
+      return options.isRejected({ ...response, data }) === true;
+    } catch {
+      // The app's rule failing on an unexpected body is no verdict of rejection.
+      return false;
+    }
+  }
   // One wrapper per adapter: functions by identity, names (and lists of names, which axios's
   // config merge copies for every request) by their text.
   const byFunction = new WeakMap<object, AxiosAdapter>();
@@ -111,7 +138,7 @@ export function createTransport({ options, coordinator, isAllowed, isActive }: T
   }
 
   /** The token for a request of `session`: from memory when it is not expiring, else after waiting. */
-  async function tokenFor(session: Session, config: InternalAxiosRequestConfig): Promise<string | undefined> {
+  async function tokenFor(session: Session, config: InternalAxiosRequestConfig, tokenKey: 'idToken' | 'accessToken'): Promise<string | undefined> {
     const kept = coordinator.peek(session);
     const token = (kept === false ? await waitFor(() => coordinator.tokens(session, refreshTimeoutMs), config) : kept)?.[tokenKey];
     if (!token || !isExpiring(token)) return token;
@@ -119,16 +146,20 @@ export function createTransport({ options, coordinator, isAllowed, isActive }: T
   }
 
   /** One attempt with `token`, following redirects itself where the adapter was told not to. */
-  async function attempt(adapter: AxiosAdapter, config: InternalAxiosRequestConfig, token: string): Promise<Outcome> {
+  async function attempt(adapter: AxiosAdapter, config: InternalAxiosRequestConfig, route: Route, token: string): Promise<Outcome> {
     const prior: RequestState | undefined = config.amplifyAuth;
+    const judged = redirectsNeedJudging(route);
     // A `redirect: 'manual'` that an install set on a config copied from its response is not the caller's.
     const callersRedirect = prior?.manual ? undefined : config.fetchOptions?.redirect;
-    const manual = redirectsNeedJudging && callersRedirect === undefined && config.maxRedirects !== 0;
+    const manual = judged && callersRedirect === undefined && config.maxRedirects !== 0;
     const state: RequestState = { ...prior, sent: token, manual };
-    const value = headerValue(token);
+    const { header } = route;
+    const value = headerValue(route, token);
+    // A hop keeps the token only where the same route (header, scheme, token) is allowed.
+    const hopAllowed = (fullPath: string): boolean => isAllowed.route(fullPath) === route;
     let current: InternalAxiosRequestConfig = { ...config, amplifyAuth: state };
     current.headers.set(header, value);
-    if (redirectsNeedJudging) current.beforeRedirect = redirectGuard(token, isAllowed.url, config.beforeRedirect);
+    if (judged) current.beforeRedirect = redirectGuard(token, hopAllowed, config.beforeRedirect);
     if (manual) current.fetchOptions = { ...config.fetchOptions, redirect: 'manual' };
     else if (prior?.manual) current.fetchOptions = { ...config.fetchOptions, redirect: 'follow' };
     let outcome = await settle(adapter(current));
@@ -144,7 +175,7 @@ export function createTransport({ options, coordinator, isAllowed, isActive }: T
         headers.delete('content-type');
         headers.delete('content-length');
       }
-      if (isAllowed.url(next.href)) headers.set(header, value);
+      if (hopAllowed(next.href)) headers.set(header, value);
       else stripToken(headers as unknown as Record<string, unknown>, token);
       current = {
         ...current,
@@ -160,24 +191,39 @@ export function createTransport({ options, coordinator, isAllowed, isActive }: T
     return outcome;
   }
 
-  const isRejected = (response: AxiosResponse | undefined): boolean => response !== undefined && statusCodes.has(response.status);
-
   async function send(adapter: AxiosAdapter, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
     const state: RequestState | undefined = config.amplifyAuth;
-    if (!isActive() || state?.skip) return adapter(config);
+    if (!isActive()) return adapter(config);
+    if (state?.skip) {
+      skipped(config, 'opted-out');
+      return adapter(config);
+    }
     const headers = config.headers;
     // Our own token, in a config copied from an earlier response: renewed, not sent on as the caller's.
     if (state?.sent) stripToken(headers as unknown as Record<string, unknown>, state.sent);
-    const present: unknown = headers.get(header);
-    if ((present != null && present !== false) || !isAllowed.request(config)) return adapter(config);
+    const route = isAllowed.request(config);
+    if (!route) {
+      skipped(config, 'not-allowed');
+      return adapter(config);
+    }
+    const present: unknown = headers.get(route.header);
+    if (present != null && present !== false) {
+      skipped(config, 'header-set');
+      return adapter(config);
+    }
 
+    const tokenKey = tokenKeyOf(route);
     const session = coordinator.current;
-    const token = await tokenFor(session, config);
+    const token = await tokenFor(session, config, tokenKey);
     // Uninstalled while it waited: the request goes out as if the plugin had never been there.
-    if (!token || !isActive()) return adapter(config);
-    const first = await attempt(adapter, config, token);
+    if (!isActive()) return adapter(config);
+    if (!token) {
+      skipped(config, 'signed-out');
+      return adapter(config);
+    }
+    const first = await attempt(adapter, config, route, token);
     const rejected = responseOf(first);
-    if (!isRejected(rejected) || !isActive() || !isReplayable(config.data)) return unwrap(first);
+    if (!isRejected(rejected, config) || !isActive() || !isReplayable(config.data)) return unwrap(first);
 
     const cause = 'error' in first ? first.error : new AxiosError('Token rejected', undefined, config, undefined, rejected);
     const renewed = await waitFor(() => coordinator.renew(session, 'unauthorized', token, refreshTimeoutMs), config).catch(
@@ -191,7 +237,7 @@ export function createTransport({ options, coordinator, isAllowed, isActive }: T
     if (!next || !isActive()) return unwrap(first);
     // A retry goes out only as the user whose token was rejected.
     if (renewed && userOf(renewed) !== claims(token).sub) throw asRequestError(sessionChanged(cause), config);
-    return unwrap(await attempt(adapter, config, next));
+    return unwrap(await attempt(adapter, config, route, next));
   }
 
   /** The adapter the request would use, wrapped; the same wrapper for the same adapter. */
@@ -209,7 +255,9 @@ export function createTransport({ options, coordinator, isAllowed, isActive }: T
   }
 
   function onRequest(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
-    if (isActive() && !config.amplifyAuth?.skip) config.adapter = wrap(config.adapter);
+    if (!isActive()) return config;
+    if (config.amplifyAuth?.skip) skipped(config, 'opted-out');
+    else config.adapter = wrap(config.adapter);
     return config;
   }
 

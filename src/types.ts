@@ -1,4 +1,6 @@
 
+import type { AxiosResponse } from 'axios';
+
 /** Why a session ended without the app asking. Derived from Cognito's error. */
 export type LogoutReason =
   | 'revoked'
@@ -67,6 +69,32 @@ export interface AmplifyAuthEvents {
   refresh: { trigger: 'unauthorized' | 'expiring' };
   /** A refresh failed for a transient cause (offline, 5xx, throttling, timeout); the session is kept. */
   refreshError: { error: unknown };
+  /**
+   * A request went without a token, and why: its URL is not allowed, nobody is signed in, it
+   * opted out (`amplifyAuth: { skip: true }`), or it had the header already. Costs nothing while
+   * nobody listens.
+   */
+  skip: { url: string; reason: SkipReason };
+}
+
+/** Why a request went without a token (the `skip` event). */
+export type SkipReason = 'not-allowed' | 'signed-out' | 'opted-out' | 'header-set';
+
+/**
+ * An `allow` entry for one API that wants another token, scheme or header than the install's.
+ * `url` is matched as a plain entry is: an origin (with an optional path prefix) or a RegExp.
+ *
+ * @example
+ * { url: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod/', tokenType: 'id', scheme: '' }
+ */
+export interface AllowEntry {
+  url: string | RegExp;
+  /** @default the install's `tokenType` */
+  tokenType?: 'id' | 'access';
+  /** @default the install's `scheme` */
+  scheme?: string;
+  /** @default the install's `header` */
+  header?: string;
 }
 
 /** A listener for one event of {@link AmplifyAuthEvents}. */
@@ -108,15 +136,26 @@ export interface AmplifyAuthOptions {
    * Which URLs receive the token. Strings are origins (`https://api.example.com`) or an origin
    * plus path prefix (`https://api.example.com/v1/`), compared on parsed URLs; a RegExp is tested
    * against the full resolved URL; a function gets the resolved URL parsed. Replaces the default.
+   * An {@link AllowEntry} gives one API its own token, scheme or header; the first entry that
+   * matches decides.
    * @default relative URLs and the origin of the instance's `baseURL` (and `location.origin` in a browser)
    * @example allow: ['https://api.example.com/v1/', /^https:\/\/[a-z]+\.example\.com\//]
    */
-  allow?: ReadonlyArray<string | RegExp> | ((url: URL) => boolean);
+  allow?: ReadonlyArray<string | RegExp | AllowEntry> | ((url: URL) => boolean);
   /**
    * Response statuses that mean "token rejected": the request is retried once with a fresh token.
    * @default [401]
    */
   statusCodes?: readonly number[];
+  /**
+   * Which responses mean "token rejected", for APIs that say so without a 401 (a 403 with a
+   * certain body, GraphQL's 200 with `UNAUTHENTICATED`). Judged on every response to a request
+   * that carried a token, resolved or rejected, with `data` as `transformResponse` makes it.
+   * Not together with `statusCodes`.
+   * @default the status is in `statusCodes`
+   * @example isRejected: (response) => response.data?.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED'
+   */
+  isRejected?: (response: AxiosResponse) => boolean;
   /**
    * Refresh before sending when the token expires within this many seconds
    * (never more than half the token's lifetime).

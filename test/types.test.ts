@@ -1,7 +1,7 @@
 import type { fetchAuthSession as FetchAuthSessionV6 } from 'aws-amplify/auth';
 import type { Hub as HubV6 } from 'aws-amplify/utils';
 import type { Auth as AuthV5Type, Hub as HubV5Type } from 'aws-amplify-v5';
-import axios, { type AxiosRequestConfig } from 'axios';
+import axios, { type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { describe, expectTypeOf, it } from 'vitest';
 import * as core from '../src/core.js';
 import {
@@ -49,15 +49,19 @@ describe('published types', () => {
     expectTypeOf(auth.on('logout', () => {})).toEqualTypeOf<() => void>();
     // @ts-expect-error: no such event
     typeOnly(() => auth.on('signedOut', () => {}));
-    expectTypeOf<keyof AmplifyAuthEvents>().toEqualTypeOf<'logout' | 'refresh' | 'refreshError'>();
+    expectTypeOf<keyof AmplifyAuthEvents>().toEqualTypeOf<'logout' | 'refresh' | 'refreshError' | 'skip'>();
+    auth.on('skip', (payload) =>
+      expectTypeOf(payload).toEqualTypeOf<{ url: string; reason: 'not-allowed' | 'signed-out' | 'opted-out' | 'header-set' }>(),
+    );
     expectTypeOf(auth).toEqualTypeOf<AmplifyAuth>();
   });
 
   it('types the options', () => {
     expectTypeOf<AmplifyAuthOptions['tokenType']>().toEqualTypeOf<'id' | 'access' | undefined>();
     expectTypeOf<AmplifyAuthOptions['allow']>().toEqualTypeOf<
-      ReadonlyArray<string | RegExp> | ((url: URL) => boolean) | undefined
+      ReadonlyArray<string | RegExp | { url: string | RegExp; tokenType?: 'id' | 'access'; scheme?: string; header?: string }> | ((url: URL) => boolean) | undefined
     >();
+    expectTypeOf<AmplifyAuthOptions['isRejected']>().toEqualTypeOf<((response: AxiosResponse) => boolean) | undefined>();
     expectTypeOf<AmplifyAuthOptions['statusCodes']>().toEqualTypeOf<readonly number[] | undefined>();
     expectTypeOf<AmplifyAuthOptions['source']>().toEqualTypeOf<TokenSource | undefined>();
     // @ts-expect-error: a bare string is not an allow list

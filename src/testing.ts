@@ -1,0 +1,143 @@
+// `axios-amplify-auth/testing`: a scriptable token source for an app's own tests. No import of `aws-amplify`.
+import { SessionEndedError } from './errors.js';
+import type { LogoutReason, SessionTokens, SourceChange, TokenSource } from './types.js';
+
+/** Options of {@link createTestSource}. */
+export interface TestSourceOptions {
+  /**
+   * Who is signed in at the start (the tokens' `sub`); `null` for nobody.
+   * @default 'test-user'
+   */
+  user?: string | null;
+  /**
+   * How long issued tokens live, in seconds (read `Date.now()`, so fake timers move it).
+   * @default 3600
+   */
+  lifetimeSeconds?: number;
+  /**
+   * The app client the tokens name (`aud` / `client_id`).
+   * @default 'test-client'
+   */
+  clientId?: string;
+}
+
+/** What the next refresh does: new tokens, end the session, fail transiently, or never answer. */
+type NextRefresh = { kind: 'renew' } | { kind: 'end'; reason: LogoutReason } | { kind: 'fail'; error: unknown } | { kind: 'hang' };
+
+/** A {@link TokenSource} that a test drives: see {@link createTestSource}. */
+export interface TestSource extends TokenSource {
+  /** Signs `user` in (the same one without it) with fresh tokens; a session change. */
+  signIn(user?: string): SessionTokens;
+  /** Signs out; a session change. */
+  signOut(): void;
+  /** The next refresh ends the session with `reason` (Cognito revoked the refresh token). */
+  revoke(reason?: LogoutReason): void;
+  /** The next refresh fails with `error`, as offline or a Cognito 5xx would; the session is kept. */
+  failNextRefresh(error?: unknown): void;
+  /** The next refresh never answers (the plugin's `refreshTimeoutMs` ends the wait). */
+  hangNextRefresh(): void;
+  /** The current tokens; `undefined` when nobody is signed in. */
+  readonly tokens: SessionTokens | undefined;
+  /** How many refreshes (`forceRefresh: true`) the plugin asked for. */
+  readonly refreshes: number;
+}
+
+function base64Url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** An unsigned compact JWT with the claims a Cognito token has that the plugin reads. */
+function jwt(claims: Record<string, unknown>): string {
+  return `${base64Url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64Url(JSON.stringify(claims))}.`;
+}
+
+/**
+ * A scriptable {@link TokenSource} for an app's own tests, without Amplify or a network: sign in
+ * and out, tokens that expire after `lifetimeSeconds`, a revoked refresh token (the next refresh
+ * ends the session with a reason), a transient failure, a refresh that hangs. It counts refreshes.
+ * Its tokens are unsigned: point the app at a mock API, not a real one.
+ *
+ * @example
+ * const source = createTestSource({ lifetimeSeconds: 60 });
+ * const auth = installAmplifyAuth(api, { source });
+ * auth.on('logout', onLogout);
+ * source.revoke('revoked');
+ * mock.onGet('/me').replyOnce(401);
+ * await expect(api.get('/me')).rejects.toMatchObject({ code: 'SESSION_ENDED' });
+ * expect(onLogout).toHaveBeenCalledWith(expect.objectContaining({ reason: 'revoked' }));
+ */
+export function createTestSource(options: TestSourceOptions = {}): TestSource {
+  const { lifetimeSeconds = 3600, clientId = 'test-client' } = options;
+  if (!(typeof lifetimeSeconds === 'number' && lifetimeSeconds > 0)) throw new TypeError('createTestSource: `lifetimeSeconds` must be a number > 0');
+  let user = options.user === undefined ? 'test-user' : options.user;
+  let serial = 0;
+  let refreshes = 0;
+  let next: NextRefresh = { kind: 'renew' };
+  const listeners = new Set<(change?: SourceChange) => void>();
+  const issue = (sub: string): SessionTokens => {
+    const iat = Math.floor(Date.now() / 1000);
+    const common = { sub, iat, exp: iat + lifetimeSeconds, jti: `${sub}-${++serial}` };
+    return {
+      idToken: jwt({ ...common, aud: clientId, token_use: 'id', 'cognito:username': sub }),
+      accessToken: jwt({ ...common, client_id: clientId, token_use: 'access', username: sub }),
+    };
+  };
+  let tokens = user === null ? undefined : issue(user);
+  const notify = (): void => listeners.forEach((listener) => listener());
+
+  return {
+    get tokens() {
+      return tokens;
+    },
+    get refreshes() {
+      return refreshes;
+    },
+    async getTokens({ forceRefresh }) {
+      await Promise.resolve();
+      if (!forceRefresh || !tokens || user === null) return tokens;
+      refreshes += 1;
+      const outcome = next;
+      next = { kind: 'renew' };
+      switch (outcome.kind) {
+        case 'hang':
+          return new Promise<never>(() => {});
+        case 'fail':
+          throw outcome.error;
+        case 'end':
+          tokens = undefined;
+          throw new SessionEndedError(outcome.reason);
+        case 'renew':
+          tokens = issue(user);
+          return tokens;
+      }
+    },
+    subscribe(onChange) {
+      listeners.add(onChange);
+      return () => listeners.delete(onChange);
+    },
+    signIn(newUser) {
+      user = newUser ?? user ?? 'test-user';
+      next = { kind: 'renew' };
+      tokens = issue(user);
+      notify();
+      return tokens;
+    },
+    signOut() {
+      user = null;
+      tokens = undefined;
+      notify();
+    },
+    revoke(reason = 'revoked') {
+      next = { kind: 'end', reason };
+    },
+    failNextRefresh(error = new Error('NetworkError: the test source is offline')) {
+      next = { kind: 'fail', error };
+    },
+    hangNextRefresh() {
+      next = { kind: 'hang' };
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { fetchAuthSession } from 'aws-amplify/auth';
 import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import { createAuthRefresh } from 'axios-auth-refresh';
-import { installAmplifyAuth } from 'axios-amplify-auth';
+import { type AmplifyAuth, installAmplifyAuth } from 'axios-amplify-auth';
 
 /** The ways an app attaches Cognito tokens to axios today, and this plugin. */
 export type Implementation = 'bare axios, static header' | 'hand-written interceptor' | 'axios-auth-refresh + interceptor' | 'axios-amplify-auth';
@@ -30,7 +30,7 @@ async function attachFromAmplify(config: InternalAxiosRequestConfig): Promise<In
 }
 
 /** Sets `implementation` up on a new instance whose requests go to `adapter`. */
-export async function create(implementation: Implementation, adapter: InternalAxiosRequestConfig['adapter']): Promise<{ api: AxiosInstance; dispose: () => void }> {
+export async function create(implementation: Implementation, adapter: InternalAxiosRequestConfig['adapter']): Promise<{ api: AxiosInstance; auth?: AmplifyAuth; dispose: () => void }> {
   const api = axios.create({ baseURL: 'https://api.example.com', adapter });
   switch (implementation) {
     case 'bare axios, static header':
@@ -61,7 +61,7 @@ export async function create(implementation: Implementation, adapter: InternalAx
       return { api, dispose: () => {} };
     case 'axios-amplify-auth': {
       const auth = installAmplifyAuth(api);
-      return { api, dispose: () => auth.uninstall() };
+      return { api, auth, dispose: () => auth.uninstall() };
     }
   }
 }

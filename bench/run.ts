@@ -5,6 +5,7 @@ import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { ConsoleLogger, Hub } from 'aws-amplify/utils';
 import axios, { type AxiosAdapter, type AxiosResponse } from 'axios';
 import { installAmplifyAuth } from 'axios-amplify-auth';
+import { fromServerContext } from 'axios-amplify-auth/server';
 import { startLocalWorld, type LocalWorld } from '../test/harness/world.js';
 import { createBenchApi } from './api.js';
 import { configurations, create, type Implementation, implementations } from './implementations.js';
@@ -46,6 +47,58 @@ async function overhead() {
     });
   }
   made.forEach(({ dispose }) => dispose());
+}
+
+/** 7. The `skip` event must cost nothing while nobody listens, and little when somebody does. */
+async function skipListener() {
+  progress('7. skip listener…');
+  const api = createBenchApi();
+  const without = await create('axios-amplify-auth', api.adapter);
+  const withListener = await create('axios-amplify-auth', api.adapter);
+  // A listener on the handle of the second instance (its requests carry tokens: no skip fires,
+  // but every request checks for listeners).
+  withListener.auth?.on('skip', () => {});
+  const made = [without, withListener];
+  for (const { api: instance } of made) await microsPerRequest(instance, 500, 1);
+  const samples = made.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, { api: instance }] of made.entries()) samples[index]!.push(await microsPerRequest(instance, perRound, 1));
+  }
+  const [a, b] = samples.map((values) => median(values)) as [number, number];
+  row('7. skip listener', 'axios-amplify-auth, no skip listener', `${a.toFixed(1)} µs/request`, `${rounds} rounds × ${perRound} sequential requests, median`, '');
+  row('7. skip listener', 'axios-amplify-auth, a skip listener', `${b.toFixed(1)} µs/request, ${(b / a).toFixed(2)}× without`, `${rounds} rounds × ${perRound} sequential requests, median`, `within noise (≤ 1.10×) ${b / a <= 1.1 ? '✓' : '✗'}`);
+  made.forEach(({ dispose }) => dispose());
+}
+
+/** 8. One server request: a source, an instance, an install, the first request, the uninstall. */
+async function serverRequests() {
+  progress('8. per server request…');
+  const api = createBenchApi();
+  const token = await idToken();
+  // Amplify's server-side fetchAuthSession reads the request's cookies; here, a cookie read.
+  const fetchAuthSession = async (_context: object) => ({ tokens: { idToken: token, accessToken: token } });
+  const count = 2000;
+  const time = async (serve: () => Promise<unknown>) => {
+    const samples: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const started = performance.now();
+      for (let i = 0; i < count; i++) await serve();
+      samples.push(((performance.now() - started) * 1000) / count);
+    }
+    return median(samples);
+  };
+  const bare = await time(async () => axios.create({ baseURL: 'https://api.example.com', adapter: api.adapter, headers: { Authorization: `Bearer ${token}` } }).get('/s'));
+  const plugin = await time(async () => {
+    const instance = axios.create({ baseURL: 'https://api.example.com', adapter: api.adapter });
+    const auth = installAmplifyAuth(instance, { source: fromServerContext(fetchAuthSession, {}) });
+    try {
+      return await instance.get('/s');
+    } finally {
+      auth.uninstall();
+    }
+  });
+  row('8. per server request', 'bare axios.create + request', `${bare.toFixed(1)} µs`, `${rounds} rounds × ${count}, median`, '');
+  row('8. per server request', 'axios-amplify-auth/server', `${plugin.toFixed(1)} µs (+${(plugin - bare).toFixed(1)} µs)`, 'fromServerContext + install + first request + uninstall', '');
 }
 
 const stormJitterMs = 200;
@@ -172,6 +225,8 @@ const shortWorld = await startLocalWorld({ tokenSeconds: waveSeconds });
 try {
   await useWorld(world);
   await overhead();
+  await skipListener();
+  await serverRequests();
   await storms(world);
   await sizes();
   await memory();

@@ -1,4 +1,4 @@
-import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import { assertUrlParser } from './environment.js';
 import type { AmplifyAuthOptions } from './types.js';
 
@@ -160,10 +160,20 @@ export interface AllowChecks {
 export function compileAllow(allow: AmplifyAuthOptions['allow'], instance: AxiosInstance, defaults: Route): AllowChecks {
   assertUrlParser();
   const { rule, pure, originWide } = compileRule(allow, instance, defaults);
-  const route = (fullPath: string): Route | undefined => rule(parse(fullPath, documentBase()), fullPath);
+  const route = (fullPath: string): Route | undefined => {
+    const url = parse(fullPath, documentBase());
+    // A fragment is never sent: `https://evil.com/#https://api.example.com/` must not pass a RegExp.
+    if (url) url.hash = '';
+    return rule(url, fullPath);
+  };
   // `null`: judged, and not allowed (the memo's `undefined` means "not judged yet").
   const judge = (config: InternalAxiosRequestConfig): Route | null => {
-    const fullPath = resolveFullPath(config);
+    let fullPath = resolveFullPath(config);
+    // What is judged is what axios sends, `params` included: a RegExp or a function may read the
+    // query, and a URL with whitespace before the query parses to another path than without it.
+    if (fullPath !== undefined && config.params) {
+      fullPath = axios.getUri({ url: fullPath, params: config.params, paramsSerializer: config.paramsSerializer });
+    }
     return (fullPath !== undefined && route(fullPath)) || null;
   };
   const memo = new Map<string | undefined, Map<string, Route | null>>();
@@ -172,7 +182,7 @@ export function compileAllow(allow: AmplifyAuthOptions['allow'], instance: Axios
   let pageBase: unknown;
   const request = (config: InternalAxiosRequestConfig): Route | undefined => {
     const key = config.url ?? '';
-    if (!pure || config.allowAbsoluteUrls === false || typeof key !== 'string') return judge(config) ?? undefined;
+    if (!pure || config.allowAbsoluteUrls === false || typeof key !== 'string' || config.params) return judge(config) ?? undefined;
     // The default rule depends on the instance's baseURL and the page: a change of either resets.
     const page = documentBase();
     if (instance.defaults.baseURL !== defaultsBase || page !== pageBase || entries >= memoLimit) {

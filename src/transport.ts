@@ -150,8 +150,9 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
     const prior: RequestState | undefined = config.amplifyAuth;
     const judged = redirectsNeedJudging(route);
     // A `redirect: 'manual'` that an install set on a config copied from its response is not the caller's.
+    // `'follow'` is fetch's default said out loud: the plugin follows, judging each hop.
     const callersRedirect = prior?.manual ? undefined : config.fetchOptions?.redirect;
-    const manual = judged && callersRedirect === undefined && config.maxRedirects !== 0;
+    const manual = judged && (callersRedirect === undefined || callersRedirect === 'follow') && config.maxRedirects !== 0;
     const state: RequestState = { ...prior, sent: token, manual };
     const { header } = route;
     const value = headerValue(route, token);

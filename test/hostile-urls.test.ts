@@ -56,6 +56,10 @@ const corpus: Array<[string, Case]> = [
   ['a relative URL on an evil baseURL', { url: '/x', baseURL: 'https://evil.com', allow: [base], expected: false }],
   ['a query that names the API', { url: 'https://evil.com/?next=https://api.example.com/', expected: false }],
   ['a fragment that names the API', { url: 'https://evil.com/#https://api.example.com/', expected: false }],
+  ['a fragment that names the API, against an unanchored allow RegExp', { url: 'https://evil.com/#https://api.example.com/', allow: [/api\.example\.com\//], expected: false }],
+  ['a query that names the API, against an anchored allow RegExp', { url: 'https://evil.com/?https://api.example.com/', allow: [/^https:\/\/api\.example\.com\//], expected: false }],
+  ['a backslash scheme-relative reference with user info', { url: '/\\user@evil.com/x', baseURL: '', expected: false }],
+  ['user info that names the API, against an allow path prefix', { url: 'https://api.example.com/v1/@evil.com', allow: ['https://api.example.com/v1/'], expected: true }],
 ];
 
 describe('hostile URLs', () => {

@@ -1,9 +1,12 @@
+import type { AmplifyServer } from 'aws-amplify/adapter-core';
 import type { fetchAuthSession as FetchAuthSessionV6 } from 'aws-amplify/auth';
+import type { fetchAuthSession as ServerFetchAuthSessionV6 } from 'aws-amplify/auth/server';
 import type { Hub as HubV6 } from 'aws-amplify/utils';
 import type { Auth as AuthV5Type, Hub as HubV5Type } from 'aws-amplify-v5';
 import axios, { type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { describe, expectTypeOf, it } from 'vitest';
 import * as core from '../src/core.js';
+import { fromServerContext } from '../src/server.js';
 import {
   type AmplifyAuth,
   type AmplifyAuthErrorCode,
@@ -21,6 +24,7 @@ import {
 
 // The real Amplify objects, as types only: nothing of Amplify runs here.
 declare const fetchAuthSession: typeof FetchAuthSessionV6;
+declare const serverFetchAuthSession: typeof ServerFetchAuthSessionV6;
 declare const Hub: typeof HubV6;
 declare const AuthV5: typeof AuthV5Type;
 declare const HubV5: typeof HubV5Type;
@@ -106,5 +110,14 @@ describe('types of the entries', () => {
       if (core.isSessionEndedError(error)) expectTypeOf(error).toEqualTypeOf<core.SessionEndedError>();
     });
     expectTypeOf<AmplifyAuthErrorCode>().toEqualTypeOf<'SESSION_ENDED' | 'SESSION_CHANGED' | 'REFRESH_FAILED' | 'REFRESH_TIMEOUT'>();
+  });
+});
+
+describe('axios-amplify-auth/server types', () => {
+  it("takes aws-amplify's own server-side fetchAuthSession and contextSpec without a type argument", () => {
+    typeOnly(() => {
+      const contextSpec = {} as AmplifyServer.ContextSpec;
+      return installAmplifyAuth(axios.create(), { source: fromServerContext(serverFetchAuthSession, contextSpec) });
+    });
   });
 });

@@ -9,6 +9,8 @@ interface DemoConfig {
   apiUrl: string;
   username: string;
   password: string;
+  /** Every user of the local pool (the first is `username`), for account switches. */
+  users?: Array<{ username: string; password: string }>;
 }
 
 const config = (await (await fetch('/config.json')).json()) as DemoConfig;
@@ -27,9 +29,19 @@ function log(kind: string, text: string): void {
   item.scrollIntoView({ block: 'nearest' });
 }
 
+/** The user an ID token is of (its `email`), read without verifying: for display only. */
+function userOf(token: string): string {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { email?: string; sub?: string };
+    return payload.email ?? payload.sub ?? config.username;
+  } catch {
+    return config.username;
+  }
+}
+
 async function showSession(): Promise<void> {
   const token = (await fetchAuthSession()).tokens?.idToken?.toString();
-  $('user').textContent = token ? config.username : 'signed out';
+  $('user').textContent = token ? userOf(token) : 'signed out';
   $('token').textContent = suffix(token);
   const stats = (await (await fetch('/control/stats')).json()) as { refreshCalls: number };
   $('refreshes').textContent = String(stats.refreshCalls);
@@ -74,9 +86,11 @@ const control = (action: string) => fetch(`/control/${action}`, { method: 'POST'
 const demo = {
   entries,
   events,
-  async signIn() {
-    await signIn({ username: config.username, password: config.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
-    log('note', `signed in as ${config.username}`);
+  /** Signs in the first user, or the user of the pool named `username` (see `config.users`). */
+  async signIn(username = config.username) {
+    const user = (config.users ?? []).find((candidate) => candidate.username === username) ?? { username: config.username, password: config.password };
+    await signIn({ username: user.username, password: user.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+    log('note', `signed in as ${user.username}`);
     await showSession();
   },
   async call(path = '/hello'): Promise<number | string> {

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { type LocalCognitoOptions } from '../../test/harness/cognito.js';
+import { type LocalCognitoOptions, type RefreshHold } from '../../test/harness/cognito.js';
 import { type LocalWorld, startLocalWorld } from '../../test/harness/world.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -34,7 +34,15 @@ export async function startDemoWeb(options: LocalCognitoOptions = {}): Promise<D
   const page = await readFile(`${here}index.html`, 'utf8');
   const world = await startLocalWorld(options);
   const { cognito, api } = world;
-  const config = JSON.stringify({ amplify: world.amplifyConfig, apiUrl: api.url, username: cognito.username, password: cognito.password });
+  const config = JSON.stringify({
+    amplify: world.amplifyConfig,
+    apiUrl: api.url,
+    username: cognito.username,
+    password: cognito.password,
+    users: [{ username: cognito.username, password: cognito.password }, cognito.secondUser],
+  });
+  // Refresh answers held by POST /control/hold-refresh, until POST /control/release-refresh.
+  const held: RefreshHold[] = [];
 
   const server = createServer(async (request, response) => {
     const send = (status: number, type: string, body: string) => response.writeHead(status, { 'content-type': type }).end(body);
@@ -55,6 +63,12 @@ export async function startDemoWeb(options: LocalCognitoOptions = {}): Promise<D
           await cognito.revokeRefreshToken();
           await world.rejectCurrentTokens();
           return send(204, 'text/plain', '');
+        case 'POST /control/hold-refresh':
+          held.push(cognito.holdNextRefresh());
+          return send(204, 'text/plain', '');
+        case 'POST /control/release-refresh':
+          for (const hold of held.splice(0)) hold.release();
+          return send(204, 'text/plain', '');
         default:
           return send(404, 'text/plain', 'not found');
       }
@@ -67,6 +81,7 @@ export async function startDemoWeb(options: LocalCognitoOptions = {}): Promise<D
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     world,
     async stop() {
+      for (const hold of held.splice(0)) hold.release();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await world.stop();

@@ -49,18 +49,34 @@ function refreshError(data: unknown): unknown {
 export class HubUser {
   /** `sub` of the user Hub announced; `null` after a sign-out; `undefined` while unknown. */
   announced: string | null | undefined;
+  /**
+   * Hub announced another user's sign-in with no sign-out between. In one tab Amplify refuses a
+   * second sign-in, so this came from another tab's storage: an old user's late refresh written
+   * over the session. No tokens are this tab's user's until the next sign-out.
+   */
+  #conflict = false;
 
   hear(event: string, data: unknown): void {
     if (event === 'signedIn') {
       const userId = typeof data === 'object' && data !== null ? (data as { userId?: unknown }).userId : undefined;
-      this.announced = typeof userId === 'string' ? userId : undefined;
+      const user = typeof userId === 'string' ? userId : undefined;
+      if (typeof this.announced === 'string' && user !== undefined && user !== this.announced) this.#conflict = true;
+      this.announced = user;
     } else if (event === 'signedOut') {
       this.announced = null;
+      this.#conflict = false;
     }
+  }
+
+  /** Forgets what Hub said: it may be out of date (a new subscription). */
+  forget(): void {
+    this.announced = undefined;
+    this.#conflict = false;
   }
 
   /** False when `tokens` belong to another user than the one Hub announced. */
   owns(tokens: SessionTokens): boolean {
+    if (this.#conflict) return false;
     if (this.announced === undefined) return true;
     return this.announced !== null && readClaims(tokens.idToken || tokens.accessToken).sub === this.announced;
   }
@@ -75,7 +91,7 @@ export class HubUser {
 export function subscribeToChanges(hub: HubLike, user?: HubUser): (onChange: (change?: SourceChange) => void) => () => void {
   return (onChange) => {
     // Whatever Hub said before this subscription may be out of date: the user is unknown again.
-    if (user) user.announced = undefined;
+    user?.forget();
     const stopHub = listenToAuth(hub, ({ payload }) => {
       user?.hear(payload.event, payload.data);
       if (sessionEvents.has(payload.event)) onChange();

@@ -46,7 +46,7 @@ function raw(jwt: JwtLike | undefined): string {
  *   try { return (await api.get('/me')).data; } finally { auth.uninstall(); }
  * } });
  */
-export function fromServerContext<Context>(fetchAuthSession: ServerFetchAuthSession<Context>, contextSpec: Context): TokenSource {
+export function fromServerContext<Context>(fetchAuthSession: ServerFetchAuthSession<Context & {}>, contextSpec: Context): TokenSource {
   if (typeof fetchAuthSession !== 'function') {
     throw new TypeError('fromServerContext: `fetchAuthSession` must be the server-side fetchAuthSession of aws-amplify/auth/server');
   }

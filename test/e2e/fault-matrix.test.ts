@@ -1,6 +1,7 @@
 import { Amplify } from 'aws-amplify';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import axios from 'axios';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installAmplifyAuth, isAmplifyAuthError, type LogoutReason, SessionEndedError } from 'axios-amplify-auth';
 import type { RefreshFault } from '../harness/cognito.js';
@@ -33,7 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (rows.length === faults.length * 2) {
+  if (rows.length === (faults.length + 1) * 2) {
     process.stdout.write(
       `\n| refresh answered by | requests | each request rejects with | event | session | refresh calls to Cognito |\n| --- | --- | --- | --- | --- | --- |\n${rows.join('\n')}\n`,
     );
@@ -43,17 +44,36 @@ afterAll(async () => {
   await world?.stop();
 });
 
+/**
+ * Amplify may still be retrying the previous case's refresh (its backoff differs by runtime):
+ * waits until Cognito has heard nothing for 500 ms (at most 5 s), so that no late answer of it
+ * lands in this case.
+ */
+async function untilCognitoQuiet(): Promise<void> {
+  for (let quiet = 0, last = world.cognito.refreshCalls, waited = 0; quiet < 500 && waited < 5_000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    quiet = world.cognito.refreshCalls === last ? quiet + 100 : 0;
+    last = world.cognito.refreshCalls;
+  }
+}
+
+/** `promise`, or a rejection naming `what` when it has not settled within `ms`. */
+async function within<T>(promise: Promise<T>, what: string, ms = 5_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('fault matrix against real Amplify v6', () => {
   describe.each(faults)('refresh answered by: %s', (name, fault, expected) => {
     it.each([1, 50])('at concurrency %i', async (concurrency) => {
-      // Amplify may still be retrying the previous case's refresh (its backoff differs by runtime):
-      // wait until Cognito has heard nothing for 500 ms (at most 5 s), so that no late answer of it
-      // lands in this case.
-      for (let quiet = 0, last = world.cognito.refreshCalls, waited = 0; quiet < 500 && waited < 5_000; waited += 100) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        quiet = world.cognito.refreshCalls === last ? quiet + 100 : 0;
-        last = world.cognito.refreshCalls;
-      }
+      await untilCognitoQuiet();
       await signOut().catch(() => {});
       world.cognito.refreshFault = undefined;
       world.api.rejectIssuedBefore(0);
@@ -103,6 +123,85 @@ describe('fault matrix against real Amplify v6', () => {
       const outcome = 'ends' in expected ? `\`SessionEndedError\`, reason \`${expected.ends}\`` : `\`AmplifyAuthError\` \`${expected.code}\``;
       const event = 'ends' in expected ? `\`logout\` once` : '`refreshError` once';
       rows.push(`| ${name} | ${concurrency} | ${outcome} | ${event} | ${sessionKept ? 'kept' : 'cleared'} | ${refreshCalls} |`);
+    }, 30_000);
+  });
+
+  // One more row: the refresh answers late, after the app signed A out and B in. A's waiting
+  // requests are of a session left behind; B is served at once with B's own token.
+  describe('refresh answer held across signOut + signIn of user B', () => {
+    it.each([1, 50])('at concurrency %i', async (concurrency) => {
+      await untilCognitoQuiet();
+      await signOut().catch(() => {});
+      world.cognito.refreshFault = undefined;
+      world.api.rejectIssuedBefore(0);
+      const A = { username: world.cognito.username, password: world.cognito.password };
+      const B = world.cognito.secondUser;
+      const subOf = (token: string | undefined) => (token ? String(decodeJwt(token).sub) : undefined);
+      const idToken = async () => (await fetchAuthSession()).tokens?.idToken?.toString();
+      await signIn({ username: A.username, password: A.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+      const subA = subOf(await idToken());
+      const api = axios.create({ baseURL: world.api.url });
+      const auth = installAmplifyAuth(api, { refreshTimeoutMs });
+      const events: string[] = [];
+      auth.on('logout', ({ reason }) => events.push(`logout:${reason}`));
+      auth.on('refreshError', () => events.push('refreshError'));
+      const hold = world.cognito.holdNextRefresh();
+      try {
+        await api.get('/warm-up');
+
+        await world.rejectCurrentTokens(); // A's tokens are rejected; B's, issued later, pass
+        const refreshesBefore = world.cognito.refreshCalls;
+        const requestsBefore = world.api.requests.length;
+        const waiting = Promise.allSettled(Array.from({ length: concurrency }, (_, i) => api.get(`/r/${i}`)));
+        await within(hold.arrived, 'A’s refresh reaching Cognito');
+        await within(hold.answered, 'Cognito answering A’s refresh');
+        // Every first attempt of A's (sent before the switch) has reached the API: at most 5 s.
+        for (let waited = 0; world.api.requests.length - requestsBefore < concurrency && waited < 5_000; waited += 20) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        const seenBeforeSwitch = world.api.requests.slice(requestsBefore).map((r) => r.path).sort();
+
+        const switchAt = world.api.requests.length;
+        await signOut();
+        await signIn({ username: B.username, password: B.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+        const subB = subOf(await idToken());
+        const outcomes = await within(waiting, 'A’s waiting requests after the switch');
+        const served = await within(
+          Promise.allSettled(Array.from({ length: concurrency }, (_, i) => api.get(`/b/${i}`))),
+          'B’s requests while A’s refresh answer is held',
+        );
+        const released = hold.released;
+        const refreshCalls = world.cognito.refreshCalls - refreshesBefore;
+        const afterSwitch = world.api.requests.slice(switchAt);
+        const sessionKept = subOf(await idToken()) === subB;
+        auth.uninstall();
+
+        expect(subA).not.toBe(subB);
+        // Each of A's requests reached the API once, was rejected once, and was not retried.
+        expect(seenBeforeSwitch).toEqual(Array.from({ length: concurrency }, (_, i) => `/r/${i}`).sort());
+        for (const outcome of outcomes) {
+          expect(outcome.status).toBe('rejected');
+          const reason = (outcome as PromiseRejectedResult).reason as unknown;
+          expect(isAmplifyAuthError(reason)).toBe(true);
+          expect(reason).toMatchObject({ code: 'SESSION_CHANGED' });
+        }
+        for (const result of served) expect(result).toMatchObject({ status: 'fulfilled', value: { status: 200, data: { user: B.username } } });
+        expect(released).toBe(false); // B did not wait for A's refresh
+        // After the switch the API saw B's token only, once per request of B's.
+        expect(afterSwitch.map((r) => subOf(r.token))).toEqual(Array.from({ length: concurrency }, () => subB));
+        expect(afterSwitch.map((r) => r.path).sort()).toEqual(Array.from({ length: concurrency }, (_, i) => `/b/${i}`).sort());
+        expect(events).toEqual([]);
+        expect(sessionKept).toBe(true);
+        expect(refreshCalls).toBe(1);
+        rows.push(
+          `| held across \`signOut()\` + \`signIn(B)\` | ${concurrency} | \`AmplifyAuthError\` \`SESSION_CHANGED\`; B's ${concurrency} served with B's token | none | ${sessionKept ? "B's, kept" : 'lost'} | ${refreshCalls} |`,
+        );
+      } finally {
+        auth.uninstall();
+        // A's late answer lands now (Amplify writes it over B's session); the next case signs in again.
+        hold.release();
+        await within(hold.delivered, 'A’s late refresh answer');
+      }
     }, 30_000);
   });
 });

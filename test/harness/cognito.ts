@@ -17,6 +17,42 @@ export interface LocalCognitoOptions {
   tokenSeconds?: number;
   username?: string;
   password?: string;
+  /** A second user of the same pool, for account switches. @default other@example.com */
+  secondUser?: LocalUser;
+}
+
+export interface LocalUser {
+  username: string;
+  password: string;
+}
+
+/** A refresh whose answer the layer in front of Cognito holds until {@link RefreshHold.release}. */
+export interface RefreshHold {
+  /** Resolves when the held refresh reached the layer (it is counted in `refreshCalls` then). */
+  readonly arrived: Promise<void>;
+  /** Resolves when Cognito has answered it (tokens are issued), while the answer is still held. */
+  readonly answered: Promise<void>;
+  /** Resolves when the answer was handed to the caller (after `release`), or at once on a withdrawn hold. */
+  readonly delivered: Promise<void>;
+  /** True once `release` was called. */
+  readonly released: boolean;
+  /** Hands the answer on; until then the caller waits. Before any refresh arrived, withdraws the hold. Idempotent. */
+  release(): void;
+}
+
+export interface HoldOptions {
+  /**
+   * When Cognito sees the held refresh: `'now'` (default) answers it at once and holds the answer,
+   * as a slow network would; `'on-release'` holds the request itself and asks Cognito only on
+   * release (so a refresh token revoked meanwhile is answered as revoked).
+   */
+  forward?: 'now' | 'on-release';
+}
+
+/** One refresh answered to the caller: its status and the `sub` of the ID token it carried, if any. */
+export interface RefreshAnswer {
+  status: number;
+  sub: string | undefined;
 }
 
 export interface LocalCognito {
@@ -29,12 +65,21 @@ export interface LocalCognito {
   clientId: string;
   username: string;
   password: string;
+  /** The second user of the pool (`username`/`password` above are the first). */
+  secondUser: LocalUser;
   /** Refreshes that reached Cognito (GetTokensFromRefreshToken and InitiateAuth REFRESH_TOKEN_AUTH). */
   readonly refreshCalls: number;
   /** The newest refresh token Cognito handed out. */
   readonly refreshToken: string | undefined;
   /** Set to answer refreshes with a fault; `undefined` heals. */
   refreshFault: RefreshFault | undefined;
+  /** Every refresh answered to its caller so far, in answer order (faults included). */
+  readonly refreshAnswers: readonly RefreshAnswer[];
+  /**
+   * Holds the answer of the next refresh that arrives (after any hold asked earlier) until
+   * `release()`. A fault set meanwhile still applies to it; `stop()` drops a held one.
+   */
+  holdNextRefresh(options?: HoldOptions): RefreshHold;
   /** Calls a Cognito API action directly (no fault, not counted). */
   call<T = Record<string, unknown>>(action: string, body: object): Promise<T>;
   /** Revokes the newest refresh token, as `RevokeToken` does for a signed-out device. */
@@ -78,7 +123,12 @@ async function waitUntilUp(url: string, child: ChildProcess, log: () => string):
  * AMPLIFY-FACTS, "The npm package cognito-local"). Provisions a pool, a client and a user.
  */
 export async function startLocalCognito(options: LocalCognitoOptions = {}): Promise<LocalCognito> {
-  const { tokenSeconds = 3600, username = 'demo@example.com', password = 'Correct-Horse-9' } = options;
+  const {
+    tokenSeconds = 3600,
+    username = 'demo@example.com',
+    password = 'Correct-Horse-9',
+    secondUser = { username: 'other@example.com', password: 'Battery-Staple-7' },
+  } = options;
   const directory = await mkdtemp(join(tmpdir(), 'cognito-local-'));
   const port = await freePort();
   const direct = `http://127.0.0.1:${port}`;
@@ -99,7 +149,10 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
   child.stderr?.on('data', keep);
 
   let proxy: Server | undefined;
+  // Held refreshes waiting for their release; stop() lets them go so that nothing waits for ever.
+  const pendingReleases = new Set<() => void>();
   const stop = async () => {
+    for (const release of [...pendingReleases]) release();
     proxy?.closeAllConnections();
     await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
     if (child.exitCode === null) {
@@ -141,6 +194,18 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
       UserAttributes: [{ Name: 'email', Value: username }, { Name: 'email_verified', Value: 'true' }],
     });
     await call('AdminSetUserPassword', { UserPoolId: UserPool.Id, Username: username, Password: password, Permanent: true });
+    await call('AdminCreateUser', {
+      UserPoolId: UserPool.Id,
+      Username: secondUser.username,
+      MessageAction: 'SUPPRESS',
+      UserAttributes: [{ Name: 'email', Value: secondUser.username }, { Name: 'email_verified', Value: 'true' }],
+    });
+    await call('AdminSetUserPassword', {
+      UserPoolId: UserPool.Id,
+      Username: secondUser.username,
+      Password: secondUser.password,
+      Permanent: true,
+    });
 
     let refreshCalls = 0;
     let refreshToken: string | undefined;
@@ -148,6 +213,55 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     // Refreshes held unanswered by a 'hang' fault; dropped when the fault changes, as a
     // connection to a hung server would be, so that nobody waits on them for ever.
     const hung = new Set<IncomingMessage>();
+    const refreshAnswers: RefreshAnswer[] = [];
+    interface PendingHold {
+      forward: 'now' | 'on-release';
+      arrive(): void;
+      answer(): void;
+      deliver(): void;
+      releasedPromise: Promise<void>;
+    }
+    const holds: PendingHold[] = [];
+
+    const holdNextRefresh = ({ forward = 'now' }: HoldOptions = {}): RefreshHold => {
+      const signal = () => {
+        let resolve!: () => void;
+        const promise = new Promise<void>((r) => (resolve = r));
+        return { promise, resolve };
+      };
+      const [arrived, answered, delivered, releasedSignal] = [signal(), signal(), signal(), signal()];
+      let released = false;
+      const pendingHold: PendingHold = {
+        forward,
+        arrive: arrived.resolve,
+        answer: answered.resolve,
+        deliver: delivered.resolve,
+        releasedPromise: releasedSignal.promise,
+      };
+      const release = () => {
+        if (released) return;
+        released = true;
+        pendingReleases.delete(release);
+        // Released before any refresh arrived: the hold is withdrawn, the next refresh goes unheld.
+        const queued = holds.indexOf(pendingHold);
+        if (queued >= 0) {
+          holds.splice(queued, 1);
+          delivered.resolve();
+        }
+        releasedSignal.resolve();
+      };
+      pendingReleases.add(release);
+      holds.push(pendingHold);
+      return {
+        arrived: arrived.promise,
+        answered: answered.promise,
+        delivered: delivered.promise,
+        get released() {
+          return released;
+        },
+        release,
+      };
+    };
 
     const answer = (response: ServerResponse, status: number, body: string, errorType?: string) => {
       response.writeHead(status, {
@@ -173,13 +287,35 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
       const isRefresh =
         action === 'GetTokensFromRefreshToken' ||
         (action === 'InitiateAuth' && /"REFRESH_TOKEN(_AUTH)?"/.test(body));
+      const hold = isRefresh ? holds.shift() : undefined;
+      // A held refresh's answer waits for its release; every refresh's answer is logged.
+      const reply = async (status: number, text: string, errorType?: string) => {
+        if (hold) {
+          hold.answer();
+          await hold.releasedPromise;
+        }
+        if (isRefresh) {
+          let sub: string | undefined;
+          try {
+            const token = (JSON.parse(text) as { AuthenticationResult?: { IdToken?: string } }).AuthenticationResult?.IdToken;
+            if (token) sub = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: string }).sub;
+          } catch {
+            // not a token answer
+          }
+          refreshAnswers.push({ status, sub });
+        }
+        if (!response.destroyed && !response.writableEnded) answer(response, status, text, errorType);
+        hold?.deliver();
+      };
       if (isRefresh) {
         refreshCalls += 1;
+        hold?.arrive();
+        if (hold?.forward === 'on-release') await hold.releasedPromise;
         const fault = state.fault;
         if (fault?.kind === 'hang') return void hung.add(request);
         if (fault?.kind === 'unreachable') return request.socket.destroy();
         if (fault?.kind === 'error') {
-          return answer(response, fault.status, JSON.stringify({ __type: fault.type, message: fault.message }), fault.type);
+          return reply(fault.status, JSON.stringify({ __type: fault.type, message: fault.message }), fault.type);
         }
       }
       if (action === 'GetTokensFromRefreshToken') {
@@ -210,7 +346,7 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
         const result = (JSON.parse(text) as { AuthenticationResult?: { RefreshToken?: string } }).AuthenticationResult;
         if (result?.RefreshToken) refreshToken = result.RefreshToken;
       }
-      answer(response, upstream.status, text, errorType);
+      await reply(upstream.status, text, errorType);
     });
     await new Promise<void>((resolve) => proxy?.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
@@ -223,6 +359,11 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
       clientId: UserPoolClient.ClientId,
       username,
       password,
+      secondUser,
+      get refreshAnswers() {
+        return refreshAnswers;
+      },
+      holdNextRefresh,
       get refreshCalls() {
         return refreshCalls;
       },

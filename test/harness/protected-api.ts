@@ -9,12 +9,27 @@ export interface ApiRequest {
   status: number;
 }
 
+/** A request whose answer the API holds until {@link HeldAnswer.release}. */
+export interface HeldAnswer {
+  /** Resolves with the request's record once it arrived and was judged (it is in `requests` then). */
+  readonly arrived: Promise<ApiRequest>;
+  /** Resolves when the answer was sent (after `release`), or at once on a withdrawn hold. */
+  readonly delivered: Promise<void>;
+  /** Sends the answer; until then the caller waits. Before the request arrived, withdraws the hold. Idempotent. */
+  release(): void;
+}
+
 export interface ProtectedApi {
   url: string;
   /** Every request, in arrival order. */
   readonly requests: ApiRequest[];
   /** Calls `listener` with each request as it is answered; returns the unsubscribe function. */
   onRequest(listener: (request: ApiRequest) => void): () => void;
+  /**
+   * Holds the answer of the next request to `path` (the path with its query, as recorded) until
+   * `release()`. The request is judged, recorded and heard by `onRequest` when it arrives.
+   */
+  holdNext(path: string): HeldAnswer;
   /** Rejects tokens issued before `moment` (ms): what a key rotation or a revocation at the API looks like. */
   rejectIssuedBefore(moment: number): void;
   stop(): Promise<void>;
@@ -34,6 +49,8 @@ export async function startProtectedApi({ issuer, jwksUrl, audience }: { issuer:
   const requests: ApiRequest[] = [];
   const listeners = new Set<(request: ApiRequest) => void>();
   let notBeforeSeconds = 0;
+  const holds: Array<{ path: string; arrive(record: ApiRequest): void; released: Promise<void>; deliver(): void }> = [];
+  const pendingReleases = new Set<() => void>();
 
   const server: Server = createServer(async (request, response) => {
     const cors = {
@@ -63,8 +80,16 @@ export async function startProtectedApi({ issuer, jwksUrl, audience }: { issuer:
     const record = { path: request.url ?? '', token, status };
     requests.push(record);
     for (const listener of listeners) listener(record);
+    const index = holds.findIndex((hold) => hold.path === record.path);
+    const hold = index >= 0 ? holds.splice(index, 1)[0] : undefined;
+    if (hold) {
+      hold.arrive(record);
+      await hold.released;
+      if (response.destroyed) return;
+    }
     response.writeHead(status, { ...cors, 'content-type': 'application/json' });
     response.end(JSON.stringify(body));
+    hold?.deliver();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
@@ -75,11 +100,34 @@ export async function startProtectedApi({ issuer, jwksUrl, audience }: { issuer:
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    holdNext(path: string): HeldAnswer {
+      let arrive!: (record: ApiRequest) => void;
+      const arrived = new Promise<ApiRequest>((resolve) => (arrive = resolve));
+      let deliver!: () => void;
+      const delivered = new Promise<void>((resolve) => (deliver = resolve));
+      let releaseNow!: () => void;
+      const released = new Promise<void>((resolve) => (releaseNow = resolve));
+      const hold = { path, arrive, released, deliver };
+      const release = () => {
+        pendingReleases.delete(release);
+        // Released before the request arrived: the hold is withdrawn.
+        const queued = holds.indexOf(hold);
+        if (queued >= 0) {
+          holds.splice(queued, 1);
+          deliver();
+        }
+        releaseNow();
+      };
+      pendingReleases.add(release);
+      holds.push(hold);
+      return { arrived, delivered, release };
+    },
     rejectIssuedBefore(moment: number) {
       // `iat` has one-second resolution: a token issued in the cut-off's second passes.
       notBeforeSeconds = Math.floor(moment / 1000);
     },
     async stop() {
+      for (const release of [...pendingReleases]) release();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },

@@ -1,0 +1,139 @@
+// The world of the Next.js tests: the local Cognito of ./cognito.ts, the harness's JWKS-verifying
+// API trusting it, and examples/nextjs built with `next build` and run with `next start`.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type ProtectedApi, startProtectedApi } from '../harness/protected-api.js';
+import { type NextCognito, startNextCognito } from './cognito.js';
+
+const run = promisify(execFile);
+export const appDir = fileURLToPath(new URL('../../examples/nextjs', import.meta.url));
+const nextBin = join(appDir, 'node_modules', 'next', 'dist', 'bin', 'next');
+const preload = new URL('./offline-cognito.mjs', import.meta.url).href;
+
+export interface NextApp {
+  origin: string;
+  /** What `next start` printed (the preload's lines included). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface NextWorld {
+  cognito: NextCognito;
+  api: ProtectedApi;
+  app: NextApp;
+  /**
+   * Makes the API reject every token issued so far. Waits for the next second first, so that a
+   * token refreshed from now on (whose `iat` is in a later second) passes.
+   */
+  rejectCurrentTokens(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function ensureInstalled(): void {
+  for (const name of ['next', 'axios-amplify-auth', '@aws-amplify/adapter-nextjs']) {
+    if (!existsSync(join(appDir, 'node_modules', name, 'package.json'))) {
+      throw new Error(`examples/nextjs/node_modules/${name} is missing: run \`bash .ci/nextjs.sh\` (npm ci there, then the packed project)`);
+    }
+  }
+}
+
+/** `next build` of examples/nextjs (once per run; about 20 s on 2 cores). */
+export async function buildApp(): Promise<void> {
+  ensureInstalled();
+  await run(process.execPath, [nextBin, 'build'], {
+    cwd: appDir,
+    timeout: 240_000,
+    maxBuffer: 16 * 1024 * 1024,
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', NODE_OPTIONS: '' },
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** `next start -H 127.0.0.1 -p <free port>` with the world's configuration in its environment. */
+export async function startApp(env: Record<string, string>): Promise<NextApp> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', String(port)], {
+    cwd: appDir,
+    env: {
+      ...process.env,
+      ...env,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_OPTIONS: `--import=${preload}`,
+      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-200_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`next start did not answer within 30 s:\n${output}`);
+    }
+    const up = await fetch(`${origin}/sign-in`, { signal: AbortSignal.timeout(5_000) }).then((response) => response.ok, () => false);
+    if (up) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { origin, output: () => output, stop };
+}
+
+export async function startNextWorld(): Promise<NextWorld> {
+  const cognito = await startNextCognito();
+  const stops: Array<() => Promise<void>> = [() => cognito.stop()];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const api = await startProtectedApi({ issuer: cognito.issuer, jwksUrl: cognito.jwksUrl, audience: cognito.clientId });
+    stops.push(() => api.stop());
+    const app = await startApp({
+      AMPLIFY_USER_POOL_ID: cognito.userPoolId,
+      AMPLIFY_USER_POOL_CLIENT_ID: cognito.clientId,
+      AMPLIFY_USER_POOL_ENDPOINT: cognito.endpoint,
+      API_URL: api.url,
+      TEST_COGNITO_KEYS_ORIGIN: cognito.direct,
+    });
+    stops.push(() => app.stop());
+    return {
+      cognito,
+      api,
+      app,
+      async rejectCurrentTokens() {
+        await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+        api.rejectIssuedBefore(Date.now());
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

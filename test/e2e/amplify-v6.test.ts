@@ -1,5 +1,5 @@
 import { Amplify } from 'aws-amplify';
-import { signIn, signOut } from 'aws-amplify/auth';
+import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import axios, { type AxiosInstance } from 'axios';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 // The built package, as a user gets it; it loads the same Amplify singleton as this file.
@@ -77,6 +77,21 @@ describe('against real Amplify v6 and a local Cognito, with installAmplifyAuth(a
       expect(error).toBeInstanceOf(SessionEndedError);
       expect(error.reason).toBe('revoked');
     }
+    expect(logouts).toEqual(['revoked']);
+  });
+
+  it('drops the token at once and fires logout revoked when the app’s own fetchAuthSession({ forceRefresh: true }) meets a revoked refresh token', async () => {
+    await setup();
+    await api.get('/before');
+    await world.cognito.revokeRefreshToken();
+    // Amplify, not the plugin, meets the end: it clears its tokens and tells only Hub why.
+    const own = await fetchAuthSession({ forceRefresh: true });
+    expect(own.tokens).toBeUndefined();
+    expect(logouts).toEqual(['revoked']);
+    const requests = world.api.requests.length;
+    await api.get('/after').catch(() => {});
+    // No token of the dead session went out (the API itself still accepts it: nothing rejected it).
+    expect(world.api.requests.slice(requests)).toEqual([expect.objectContaining({ path: '/after', token: undefined })]);
     expect(logouts).toEqual(['revoked']);
   });
 

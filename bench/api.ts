@@ -9,7 +9,7 @@ import { AxiosError, AxiosHeaders } from 'axios';
 export function createBenchApi({ jitterMs = 0 } = {}) {
   // A fixed-seed generator, so that every implementation meets the same answer times.
   let seed = 42;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const rejected = new Set<string>();
   const attempts = new Map<string, number>();
   let unauthorized = 0;

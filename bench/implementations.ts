@@ -4,7 +4,8 @@ import { createAuthRefresh } from 'axios-auth-refresh';
 import { type AmplifyAuth, installAmplifyAuth } from 'axios-amplify-auth';
 
 /** The ways an app attaches Cognito tokens to axios today, and this plugin. */
-export type Implementation = 'bare axios, static header' | 'hand-written interceptor' | 'axios-auth-refresh + interceptor' | 'axios-amplify-auth';
+export type Implementation =
+  'bare axios, static header' | 'hand-written interceptor' | 'axios-auth-refresh + interceptor' | 'axios-amplify-auth';
 
 export const implementations: Implementation[] = [
   'bare axios, static header',
@@ -30,7 +31,10 @@ async function attachFromAmplify(config: InternalAxiosRequestConfig): Promise<In
 }
 
 /** Sets `implementation` up on a new instance whose requests go to `adapter`. */
-export async function create(implementation: Implementation, adapter: InternalAxiosRequestConfig['adapter']): Promise<{ api: AxiosInstance; auth?: AmplifyAuth; dispose: () => void }> {
+export async function create(
+  implementation: Implementation,
+  adapter: InternalAxiosRequestConfig['adapter'],
+): Promise<{ api: AxiosInstance; auth?: AmplifyAuth; dispose: () => void }> {
   const api = axios.create({ baseURL: 'https://api.example.com', adapter });
   switch (implementation) {
     case 'bare axios, static header':

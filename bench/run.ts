@@ -33,7 +33,10 @@ async function overhead() {
   const api = createBenchApi();
   const made = await Promise.all(implementations.map((name) => create(name, api.adapter)));
   for (const { api: instance } of made) await microsPerRequest(instance, 500, 1); // warm-up
-  for (const [mode, width] of [['sequential', 1], ['100 concurrent', 100]] as const) {
+  for (const [mode, width] of [
+    ['sequential', 1],
+    ['100 concurrent', 100],
+  ] as const) {
     const samples = implementations.map(() => [] as number[]);
     // Round-robin, so that drift of the machine touches every implementation alike.
     for (let round = 0; round < rounds; round++) {
@@ -43,7 +46,13 @@ async function overhead() {
     implementations.forEach((name, index) => {
       const micros = median(samples[index]!);
       const target = name === 'axios-amplify-auth' ? `≤ 1.10× ${micros / bare <= 1.1 ? '✓' : '✗'}` : '';
-      row(`1. overhead, valid token (${mode})`, name, `${micros.toFixed(1)} µs/request, ${(micros / bare).toFixed(2)}× bare`, `${rounds} rounds × ${perRound} requests, median`, target);
+      row(
+        `1. overhead, valid token (${mode})`,
+        name,
+        `${micros.toFixed(1)} µs/request, ${(micros / bare).toFixed(2)}× bare`,
+        `${rounds} rounds × ${perRound} requests, median`,
+        target,
+      );
     });
   }
   made.forEach(({ dispose }) => dispose());
@@ -65,8 +74,20 @@ async function skipListener() {
     for (const [index, { api: instance }] of made.entries()) samples[index]!.push(await microsPerRequest(instance, perRound, 1));
   }
   const [a, b] = samples.map((values) => median(values)) as [number, number];
-  row('7. skip listener', 'axios-amplify-auth, no skip listener', `${a.toFixed(1)} µs/request`, `${rounds} rounds × ${perRound} sequential requests, median`, '');
-  row('7. skip listener', 'axios-amplify-auth, a skip listener', `${b.toFixed(1)} µs/request, ${(b / a).toFixed(2)}× without`, `${rounds} rounds × ${perRound} sequential requests, median`, `within noise (≤ 1.10×) ${b / a <= 1.1 ? '✓' : '✗'}`);
+  row(
+    '7. skip listener',
+    'axios-amplify-auth, no skip listener',
+    `${a.toFixed(1)} µs/request`,
+    `${rounds} rounds × ${perRound} sequential requests, median`,
+    '',
+  );
+  row(
+    '7. skip listener',
+    'axios-amplify-auth, a skip listener',
+    `${b.toFixed(1)} µs/request, ${(b / a).toFixed(2)}× without`,
+    `${rounds} rounds × ${perRound} sequential requests, median`,
+    `within noise (≤ 1.10×) ${b / a <= 1.1 ? '✓' : '✗'}`,
+  );
   made.forEach(({ dispose }) => dispose());
 }
 
@@ -87,7 +108,9 @@ async function serverRequests() {
     }
     return median(samples);
   };
-  const bare = await time(async () => axios.create({ baseURL: 'https://api.example.com', adapter: api.adapter, headers: { Authorization: `Bearer ${token}` } }).get('/s'));
+  const bare = await time(async () =>
+    axios.create({ baseURL: 'https://api.example.com', adapter: api.adapter, headers: { Authorization: `Bearer ${token}` } }).get('/s'),
+  );
   const plugin = await time(async () => {
     const instance = axios.create({ baseURL: 'https://api.example.com', adapter: api.adapter });
     const auth = installAmplifyAuth(instance, { source: fromServerContext(fetchAuthSession, {}) });
@@ -98,7 +121,13 @@ async function serverRequests() {
     }
   });
   row('8. per server request', 'bare axios.create + request', `${bare.toFixed(1)} µs`, `${rounds} rounds × ${count}, median`, '');
-  row('8. per server request', 'axios-amplify-auth/server', `${plugin.toFixed(1)} µs (+${(plugin - bare).toFixed(1)} µs)`, 'fromServerContext + install + first request + uninstall', '');
+  row(
+    '8. per server request',
+    'axios-amplify-auth/server',
+    `${plugin.toFixed(1)} µs (+${(plugin - bare).toFixed(1)} µs)`,
+    'fromServerContext + install + first request + uninstall',
+    '',
+  );
 }
 
 const stormJitterMs = 200;
@@ -131,14 +160,26 @@ async function storms(world: LocalWorld) {
       progress(`2. 401 storm, N = ${n}, ${name}…`);
       const s = await storm(world, name, n, 1);
       const ok = name === 'axios-amplify-auth' ? (s.refreshes === 1 && s.maxAttempts <= 2 && s.settled === n ? '✓' : '✗') : '';
-      row(`2. 401 storm, N = ${n}`, name, `${s.refreshes} refresh(es), ${s.attempts} attempts (max ${s.maxAttempts}/request), ${s.succeeded}/${s.settled} succeeded, ${s.wall.toFixed(0)} ms`, `${n} concurrent, token rejected once, answers spread over ${stormJitterMs} ms`, ok && `1 refresh, ≤ 2 attempts, all settled ${ok}`);
+      row(
+        `2. 401 storm, N = ${n}`,
+        name,
+        `${s.refreshes} refresh(es), ${s.attempts} attempts (max ${s.maxAttempts}/request), ${s.succeeded}/${s.settled} succeeded, ${s.wall.toFixed(0)} ms`,
+        `${n} concurrent, token rejected once, answers spread over ${stormJitterMs} ms`,
+        ok && `1 refresh, ≤ 2 attempts, all settled ${ok}`,
+      );
     }
   }
   for (const name of withRefreshes) {
     progress(`3. 401 storm across 3 instances, ${name}…`);
     const s = await storm(world, name, 300, 3);
     const ok = name === 'axios-amplify-auth' ? `1 refresh ${s.refreshes === 1 ? '✓' : '✗'}` : '';
-    row('3. 401 storm, 3 instances', name, `${s.refreshes} refresh(es), ${s.attempts} attempts, ${s.succeeded}/${s.settled} succeeded, ${s.wall.toFixed(0)} ms`, `300 concurrent over 3 instances, answers spread over ${stormJitterMs} ms`, ok);
+    row(
+      '3. 401 storm, 3 instances',
+      name,
+      `${s.refreshes} refresh(es), ${s.attempts} attempts, ${s.succeeded}/${s.settled} succeeded, ${s.wall.toFixed(0)} ms`,
+      `300 concurrent over 3 instances, answers spread over ${stormJitterMs} ms`,
+      ok,
+    );
   }
 }
 
@@ -168,7 +209,13 @@ async function expiryWave(world: LocalWorld, tokenSeconds: number) {
     dispose();
     const refreshes = world.cognito.refreshCalls - before;
     const ok = name === 'axios-amplify-auth' ? `1 refresh, 0 401s ${refreshes === 1 && unauthorized === 0 ? '✓' : '✗'}` : '';
-    row('4. expiry wave', name, `${refreshes} refresh(es), ${unauthorized} request(s) met a 401, ${results.filter((r) => r.status === 'fulfilled').length}/100 succeeded`, `100 concurrent, ${tokenSeconds} s tokens, sent ${tokenSeconds / 2 - 0.2} s before expiry`, ok);
+    row(
+      '4. expiry wave',
+      name,
+      `${refreshes} refresh(es), ${unauthorized} request(s) met a 401, ${results.filter((r) => r.status === 'fulfilled').length}/100 succeeded`,
+      `100 concurrent, ${tokenSeconds} s tokens, sent ${tokenSeconds / 2 - 0.2} s before expiry`,
+      ok,
+    );
   }
 }
 
@@ -178,7 +225,13 @@ async function sizes() {
   for (const [name, code] of Object.entries(sizeCases)) {
     const { minified, gzipped } = await bundledSize(code, root);
     const target = name === 'core' ? `≤ ${coreBudgetBytes} B ${gzipped <= coreBudgetBytes ? '✓' : '✗'}` : '';
-    row('5. size', name === 'core' ? 'axios-amplify-auth/core' : name === 'main' ? 'axios-amplify-auth (main, v6 source)' : 'axios-auth-refresh 5', `${gzipped} B min+gz (${minified} B minified)`, code.replace(/^export/, 'import').replace(/ from .*/, ''), target);
+    row(
+      '5. size',
+      name === 'core' ? 'axios-amplify-auth/core' : name === 'main' ? 'axios-amplify-auth (main, v6 source)' : 'axios-auth-refresh 5',
+      `${gzipped} B min+gz (${minified} B minified)`,
+      code.replace(/^export/, 'import').replace(/ from .*/, ''),
+      target,
+    );
   }
 }
 
@@ -216,7 +269,13 @@ async function memory() {
   auth.uninstall();
   const kb = (bytes: number) => `${bytes >= 0 ? '+' : ''}${(bytes / 1024).toFixed(0)} KB`;
   const flat = afterTenThousand < afterThousand + 512 * 1024 && afterHundredThousandRequests < afterTenThousandRequests + 512 * 1024;
-  row('6. memory', 'axios-amplify-auth', `heap after GC vs start: ${kb(afterThousand)} after 1,000 install/uninstall, ${kb(afterTenThousand)} after 10,000; ${kb(afterTenThousandRequests)} after 10,000 requests, ${kb(afterHundredThousandRequests)} after 100,000; Hub listeners ${listenersBefore} → ${hubListeners()}`, 'one instance, in-process adapter, default source', `no growth with the count ${flat && hubListeners() === listenersBefore ? '✓' : '✗'}`);
+  row(
+    '6. memory',
+    'axios-amplify-auth',
+    `heap after GC vs start: ${kb(afterThousand)} after 1,000 install/uninstall, ${kb(afterTenThousand)} after 10,000; ${kb(afterTenThousandRequests)} after 10,000 requests, ${kb(afterHundredThousandRequests)} after 100,000; Hub listeners ${listenersBefore} → ${hubListeners()}`,
+    'one instance, in-process adapter, default source',
+    `no growth with the count ${flat && hubListeners() === listenersBefore ? '✓' : '✗'}`,
+  );
 }
 
 const world = await startLocalWorld();
@@ -231,7 +290,9 @@ try {
   await sizes();
   await memory();
   await expiryWave(shortWorld, waveSeconds);
-  process.stdout.write(`\nMachine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; aws-amplify ${(await import('aws-amplify/package.json', { with: { type: 'json' } })).default.version}, axios ${axios.VERSION}; local Cognito: cognito-local on 127.0.0.1.\n\n`);
+  process.stdout.write(
+    `\nMachine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; aws-amplify ${(await import('aws-amplify/package.json', { with: { type: 'json' } })).default.version}, axios ${axios.VERSION}; local Cognito: cognito-local on 127.0.0.1.\n\n`,
+  );
   process.stdout.write('| case | implementation | result | configuration | target |\n| --- | --- | --- | --- | --- |\n');
   const byCase = (cells: string[]) => Number.parseInt(cells[0]!, 10);
   for (const cells of rows.sort((a, b) => byCase(a) - byCase(b))) process.stdout.write(`| ${cells.join(' | ')} |\n`);

@@ -54,7 +54,10 @@ try {
   mark = server.requests.length;
   await api.get('/orders');
   check(cognito.refreshCalls - refreshes === 1, 'one refresh reached Cognito before the request left');
-  check(seenFrom(mark).every((r) => r.status === 200), 'the API saw no 401');
+  check(
+    seenFrom(mark).every((r) => r.status === 200),
+    'the API saw no 401',
+  );
 
   step(4, '401 → refresh → retry');
   await world.rejectCurrentTokens();
@@ -62,7 +65,12 @@ try {
   refreshes = cognito.refreshCalls;
   mark = server.requests.length;
   await api.get('/orders');
-  check(seenFrom(mark).map((r) => r.status).join() === '401,200', 'rejected once, retried once with a fresh token');
+  check(
+    seenFrom(mark)
+      .map((r) => r.status)
+      .join() === '401,200',
+    'rejected once, retried once with a fresh token',
+  );
   check(cognito.refreshCalls - refreshes === 1, 'one refresh reached Cognito');
 
   step(5, '20 concurrent requests rejected at once share one refresh');
@@ -73,7 +81,10 @@ try {
   const results = await Promise.all(Array.from({ length: 20 }, (_, i) => api.get(`/items/${i}`)));
   printRequests = true;
   wireSummary(seenFrom(mark));
-  check(results.every((r) => r.status === 200), 'all 20 requests succeeded');
+  check(
+    results.every((r) => r.status === 200),
+    'all 20 requests succeeded',
+  );
   check(cognito.refreshCalls - refreshes === 1, `one refresh reached Cognito, not 20`);
 
   step(6, 'The refresh token is revoked: the plugin emits logout');
@@ -85,7 +96,10 @@ try {
     (error: unknown) => error,
   );
   say(`   ${dim('request')}  rejected with ${isAmplifyAuthError(failure) ? `${failure.name} (${failure.code})` : String(failure)}`);
-  check(failure instanceof SessionEndedError && failure.reason === 'revoked', 'the request rejected with SessionEndedError, reason revoked');
+  check(
+    failure instanceof SessionEndedError && failure.reason === 'revoked',
+    'the request rejected with SessionEndedError, reason revoked',
+  );
   check(events.filter((e) => e.startsWith('logout')).join() === 'logout:revoked', 'logout fired once, with reason revoked');
 
   auth.uninstall();
@@ -98,7 +112,11 @@ try {
   say(`   done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {
   say();
-  say(red(error instanceof DemoFailure ? `✗ ${error.message}: the library did not behave as described` : `✗ the demo failed: ${String(error)}`));
+  say(
+    red(
+      error instanceof DemoFailure ? `✗ ${error.message}: the library did not behave as described` : `✗ the demo failed: ${String(error)}`,
+    ),
+  );
   process.exitCode = 1;
 } finally {
   await world.stop();

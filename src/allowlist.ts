@@ -126,7 +126,9 @@ function compileRule(allow: AmplifyAuthOptions['allow'], instance: AxiosInstance
     const own = typeof entry === 'object' && !(entry instanceof RegExp) ? entry : undefined;
     const pattern = own ? own.url : (entry as string | RegExp);
     const matches = typeof pattern === 'string' ? originRule(pattern, index) : regExpRule(pattern);
-    const entryRoute: Route = own ? { header: own.header ?? route.header, scheme: own.scheme ?? route.scheme, tokenType: own.tokenType ?? route.tokenType } : route;
+    const entryRoute: Route = own
+      ? { header: own.header ?? route.header, scheme: own.scheme ?? route.scheme, tokenType: own.tokenType ?? route.tokenType }
+      : route;
     return { matches, route: entryRoute, wholeOrigin: typeof pattern === 'string' && parse(pattern)?.pathname === '/' };
   });
   const originWide = entries.every((entry) => entry.wholeOrigin && entry.route === route);

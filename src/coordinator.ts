@@ -225,11 +225,19 @@ export class SessionCoordinator {
     }
   }
 
-  #onTokens(session: Session, call: Promise<Tokens>, tokens: Tokens, refresh: Ask['refresh'], changesAtStart: number, seq?: number): Tokens {
+  #onTokens(
+    session: Session,
+    call: Promise<Tokens>,
+    tokens: Tokens,
+    refresh: Ask['refresh'],
+    changesAtStart: number,
+    seq?: number,
+  ): Tokens {
     if (session !== this.#current) {
       // A read of a source without `subscribe`, in a session another read found changed: its own
       // answer tells whether its request is of the new session.
-      if (seq !== undefined && session.ownReads.has(call) && (!tokens || (this.#current.tokens && userOf(tokens) === this.#current.user))) return tokens;
+      if (seq !== undefined && session.ownReads.has(call) && (!tokens || (this.#current.tokens && userOf(tokens) === this.#current.user)))
+        return tokens;
       // A session left meanwhile: its answer is not kept, and nobody of a newer session gets it.
       throw session.left ?? sessionChanged();
     }

@@ -61,7 +61,7 @@ export function assertUrlParser(): void {
   if (!works) {
     throw new TypeError(
       "installAmplifyAuth: this runtime's URL cannot parse URLs (React Native without a polyfill): " +
-        "load the polyfill first: react-native-url-polyfill/auto (or loadUrlPolyfill() of @aws-amplify/react-native)",
+        'load the polyfill first: react-native-url-polyfill/auto (or loadUrlPolyfill() of @aws-amplify/react-native)',
     );
   }
 }

@@ -47,18 +47,15 @@ export class SessionEndedError extends AmplifyAuthError {
  * An {@link AmplifyAuthError} as a union on `code`: checking `code === 'SESSION_ENDED'` narrows it
  * to {@link SessionEndedError}, so that `reason` needs no cast.
  */
-export type AnyAmplifyAuthError = SessionEndedError | (AmplifyAuthError & { readonly code: Exclude<AmplifyAuthErrorCode, 'SESSION_ENDED'> });
+export type AnyAmplifyAuthError =
+  SessionEndedError | (AmplifyAuthError & { readonly code: Exclude<AmplifyAuthErrorCode, 'SESSION_ENDED'> });
 
 /**
  * True for an {@link AmplifyAuthError} (or {@link SessionEndedError}), also one made by another
  * copy of this module (ESM and CommonJS loaded side by side), which `instanceof` would miss.
  */
 export function isAmplifyAuthError(error: unknown): error is AnyAmplifyAuthError {
-  return (
-    error instanceof Error &&
-    names.has(error.name) &&
-    typeof (error as Partial<AmplifyAuthError>).code === 'string'
-  );
+  return error instanceof Error && names.has(error.name) && typeof (error as Partial<AmplifyAuthError>).code === 'string';
 }
 
 /**

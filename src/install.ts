@@ -23,7 +23,11 @@ export function install(
   if (installed.has(instance)) {
     throw new TypeError('installAmplifyAuth: this axios instance has the plugin already; call uninstall() first');
   }
-  const isAllowed = compileAllow(resolved.allow, instance, { header: resolved.header, scheme: resolved.scheme, tokenType: resolved.tokenType });
+  const isAllowed = compileAllow(resolved.allow, instance, {
+    header: resolved.header,
+    scheme: resolved.scheme,
+    tokenType: resolved.tokenType,
+  });
   const coordinator = coordinatorOf(resolved.source);
   const events = new Emitter();
   coordinator.attach(events);

@@ -20,8 +20,7 @@ export interface ResolvedOptions {
 type Rule = readonly [fallback: unknown, isValid: (value: unknown) => boolean, expected: string];
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isHeaderName = (value: unknown): boolean => typeof value === 'string' && /^[!#$%&'*+.^_`|~\w-]+$/.test(value);
 const isScheme = (value: unknown): boolean => typeof value === 'string' && !/[\s\p{Cc}]/u.test(value);
 const isTokenType = (value: unknown): boolean => value === 'id' || value === 'access';
@@ -50,7 +49,11 @@ const rules: Record<Exclude<keyof AmplifyAuthOptions, 'source'>, Rule> = {
       (Array.isArray(value) && value.every((entry) => typeof entry === 'string' || entry instanceof RegExp || isAllowEntry(entry))),
     'an array of origins, RegExps and { url, tokenType?, scheme?, header? } entries, or a function (a bare string is not)',
   ],
-  statusCodes: [[401], (value) => Array.isArray(value) && value.length > 0 && value.every(isStatus), 'a non-empty array of statuses 100–599'],
+  statusCodes: [
+    [401],
+    (value) => Array.isArray(value) && value.length > 0 && value.every(isStatus),
+    'a non-empty array of statuses 100–599',
+  ],
   isRejected: [undefined, (value) => value === undefined || isFunction(value), 'a function (response) => boolean'],
   leewaySeconds: [60, (value) => Number.isFinite(value) && (value as number) >= 0, 'a finite number ≥ 0'],
   // setTimeout fires at once for delays above 2^31 - 1 ms.
@@ -83,7 +86,8 @@ export function resolveOptions(options: unknown, defaultSource: (() => TokenSour
   if (options === undefined) options = {};
   if (!isObject(options)) fail('options', 'an object', options);
   const resolved: Record<string, unknown> = {};
-  for (const key of Object.keys(options)) if (key !== 'source' && !(key in rules)) fail(key, `one of ${Object.keys(rules)}, source`, 'an unknown option');
+  for (const key of Object.keys(options))
+    if (key !== 'source' && !(key in rules)) fail(key, `one of ${Object.keys(rules)}, source`, 'an unknown option');
   for (const [key, [fallback, isValid, expected]] of Object.entries(rules)) {
     const value = options[key] === undefined ? fallback : options[key];
     if (!isValid(value)) fail(key, expected, value);

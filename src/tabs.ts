@@ -54,7 +54,9 @@ function readNote(value: string | null | undefined): LogoutReason | undefined {
   try {
     const note = JSON.parse(value ?? 'null') as { reason?: unknown; at?: unknown } | null;
     const fresh = typeof note?.at === 'number' && Date.now() - note.at < noteLifetimeMs;
-    return fresh && typeof note.reason === 'string' && Object.prototype.hasOwnProperty.call(reasons, note.reason) ? (note.reason as LogoutReason) : undefined;
+    return fresh && typeof note.reason === 'string' && Object.prototype.hasOwnProperty.call(reasons, note.reason)
+      ? (note.reason as LogoutReason)
+      : undefined;
   } catch {
     return undefined;
   }

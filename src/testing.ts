@@ -71,7 +71,8 @@ function jwt(claims: Record<string, unknown>): string {
  */
 export function createTestSource(options: TestSourceOptions = {}): TestSource {
   const { lifetimeSeconds = 3600, clientId = 'test-client' } = options;
-  if (!(typeof lifetimeSeconds === 'number' && lifetimeSeconds > 0)) throw new TypeError('createTestSource: `lifetimeSeconds` must be a number > 0');
+  if (!(typeof lifetimeSeconds === 'number' && lifetimeSeconds > 0))
+    throw new TypeError('createTestSource: `lifetimeSeconds` must be a number > 0');
   let user = options.user === undefined ? 'test-user' : options.user;
   let serial = 0;
   let refreshes = 0;

@@ -138,7 +138,11 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
   }
 
   /** The token for a request of `session`: from memory when it is not expiring, else after waiting. */
-  async function tokenFor(session: Session, config: InternalAxiosRequestConfig, tokenKey: 'idToken' | 'accessToken'): Promise<string | undefined> {
+  async function tokenFor(
+    session: Session,
+    config: InternalAxiosRequestConfig,
+    tokenKey: 'idToken' | 'accessToken',
+  ): Promise<string | undefined> {
     const kept = coordinator.peek(session);
     const token = (kept === false ? await waitFor(() => coordinator.tokens(session, refreshTimeoutMs), config) : kept)?.[tokenKey];
     if (!token || !isExpiring(token)) return token;
@@ -245,7 +249,12 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
   function wrap(spec: AdapterSpec): AxiosAdapter {
     // Another install's wrapper (a config re-sent through this instance) is unwrapped, not nested.
     const inner = typeof spec === 'function' && inners.has(spec) ? inners.get(spec) : spec;
-    const name = typeof inner === 'string' ? inner : Array.isArray(inner) && inner.every((entry) => typeof entry === 'string') ? inner.join() : undefined;
+    const name =
+      typeof inner === 'string'
+        ? inner
+        : Array.isArray(inner) && inner.every((entry) => typeof entry === 'string')
+          ? inner.join()
+          : undefined;
     const known = name === undefined ? (typeof inner === 'function' ? byFunction.get(inner) : undefined) : byName.get(name);
     if (known) return known;
     const wrapper: AxiosAdapter = (config) => send(resolveAdapter(inner, config), config);

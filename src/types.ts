@@ -1,4 +1,3 @@
-
 import type { AxiosResponse } from 'axios';
 
 /** Why a session ended without the app asking. Derived from Cognito's error. */
@@ -181,6 +180,3 @@ declare module 'axios' {
     amplifyAuth?: AmplifyAuthRequestOptions;
   }
 }
-
-
-

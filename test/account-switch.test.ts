@@ -307,7 +307,11 @@ describe.each(configs)('account switch (subscribe: $subscribe, instances: $insta
     const urls = Array.from({ length: 4 }, (_, i) => `/b/${i}`);
     const outcomes = await within(Promise.all(urls.map((url, i) => t.request(i, url))), "B's requests");
     outcomes.forEach((outcome, i) => expectStatus(outcome, 200, `${urls[i]} (started after B signed in) is served`));
-    for (const url of urls) expect(t.tokensOf(url).map((token) => userOfToken(token!)), `${url} carried B's token`).toEqual([B]);
+    for (const url of urls)
+      expect(
+        t.tokensOf(url).map((token) => userOfToken(token!)),
+        `${url} carried B's token`,
+      ).toEqual([B]);
     expect(t.logouts).toEqual([]);
     t.expectInvariant();
   });

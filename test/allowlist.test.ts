@@ -3,19 +3,18 @@ import type { AmplifyAuthOptions } from '../src/types.js';
 import { carriesToken as sends } from './support/carries-token.js';
 
 /** Whether `url` carries the token from an instance on https://api.example.com (or `baseURL`). */
-const carriesToken = (url: string, options: { baseURL?: string; allow?: AmplifyAuthOptions['allow']; requestBaseURL?: string; allowAbsoluteUrls?: boolean } = {}) =>
-  sends({ url, ...options });
+const carriesToken = (
+  url: string,
+  options: { baseURL?: string; allow?: AmplifyAuthOptions['allow']; requestBaseURL?: string; allowAbsoluteUrls?: boolean } = {},
+) => sends({ url, ...options });
 
 describe('where tokens go by default', () => {
-  it.each([
-    '/items',
-    'items',
-    'https://api.example.com/items',
-    'HTTPS://API.EXAMPLE.COM/items',
-    'https://api.example.com:443/items',
-  ])('sends the token to %s (relative or on the baseURL’s origin)', async (url) => {
-    expect(await carriesToken(url)).toBe(true);
-  });
+  it.each(['/items', 'items', 'https://api.example.com/items', 'HTTPS://API.EXAMPLE.COM/items', 'https://api.example.com:443/items'])(
+    'sends the token to %s (relative or on the baseURL’s origin)',
+    async (url) => {
+      expect(await carriesToken(url)).toBe(true);
+    },
+  );
 
   it.each([
     'https://api.example.com.evil.com/x',

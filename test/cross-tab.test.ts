@@ -61,9 +61,11 @@ function fakeLocks() {
         if (options.signal?.aborted) throw new DOMException('aborted', 'AbortError');
         return task({ name });
       });
-      const tail = run.catch(() => {}).then(() => {
-        if (tails.get(name) === tail) tails.delete(name);
-      });
+      const tail = run
+        .catch(() => {})
+        .then(() => {
+          if (tails.get(name) === tail) tails.delete(name);
+        });
       tails.set(name, tail);
       return run;
     },

@@ -5,7 +5,9 @@ import { FakeAmplifyV6 } from './support/fake-amplify.js';
 // The main entry's default source is Amplify v6 itself; here it meets the fake that behaves like it.
 const amplify = vi.hoisted(() => ({ current: undefined as unknown as FakeAmplifyV6 }));
 vi.mock('aws-amplify/auth', () => ({ fetchAuthSession: (o?: { forceRefresh?: boolean }) => amplify.current.fetchAuthSession(o) }));
-vi.mock('aws-amplify/utils', () => ({ Hub: { listen: (...args: Parameters<FakeAmplifyV6['Hub']['listen']>) => amplify.current.Hub.listen(...args) } }));
+vi.mock('aws-amplify/utils', () => ({
+  Hub: { listen: (...args: Parameters<FakeAmplifyV6['Hub']['listen']>) => amplify.current.Hub.listen(...args) },
+}));
 
 const { installAmplifyAuth } = await import('../src/index.js');
 

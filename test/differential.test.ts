@@ -57,7 +57,13 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 
 async function startServer(index: number): Promise<void> {
   const server = createServer((request, response) => {
-    const entry: Seen = { server: index, host: request.headers.host ?? '', method: request.method ?? '', path: request.url ?? '', headers: request.headers };
+    const entry: Seen = {
+      server: index,
+      host: request.headers.host ?? '',
+      method: request.method ?? '',
+      path: request.url ?? '',
+      headers: request.headers,
+    };
     seen.push(entry);
     request.resume();
     request.on('end', () => {
@@ -161,7 +167,7 @@ type Finding = 'fragment' | 'query-rule' | 'callers-follow';
 const allFindings: ReadonlySet<Finding> = new Set<Finding>(['fragment', 'query-rule', 'callers-follow']);
 
 function arbitraries(include: ReadonlySet<Finding> = allFindings) {
-  const only = <T,>(tag: Finding, values: T[]): T[] => (include.has(tag) ? values : []);
+  const only = <T>(tag: Finding, values: T[]): T[] => (include.has(tag) ? values : []);
   const server = fc.constantFrom(0, 1, 2);
   const host = fc.constantFrom<Host>('127.0.0.1', '127.0.0.1', 'localhost', 'x.localhost');
   const anOrigin = fc.tuple(server, host).map(([s, h]) => origin(s, h));
@@ -213,9 +219,16 @@ function arbitraries(include: ReadonlySet<Finding> = allFindings) {
     fc.tuple(server).map(([s]) => `http://2130706433:${ports[s]}/v1/a`),
   );
   const decorated = fc
-    .tuple(fc.oneof({ weight: 2, arbitrary: relative }, { weight: 3, arbitrary: absolute }), fc.constantFrom('', '', '', ' ', '\t', '\n', ' \t'), fc.constantFrom('', '', '', ' ', '\n'))
+    .tuple(
+      fc.oneof({ weight: 2, arbitrary: relative }, { weight: 3, arbitrary: absolute }),
+      fc.constantFrom('', '', '', ' ', '\t', '\n', ' \t'),
+      fc.constantFrom('', '', '', ' ', '\n'),
+    )
     .map(([url, before, after]) => before + url + after);
-  const url: fc.Arbitrary<UrlValue> = fc.oneof({ weight: 20, arbitrary: decorated }, { weight: 1, arbitrary: decorated.map((boxed) => ({ boxed })) });
+  const url: fc.Arbitrary<UrlValue> = fc.oneof(
+    { weight: 20, arbitrary: decorated },
+    { weight: 1, arbitrary: decorated.map((boxed) => ({ boxed })) },
+  );
   const baseURL = fc.oneof(
     fc.tuple(anOrigin, fc.constantFrom('', '', '/', '/v1', '/v1/', '/admin', '/v1/../admin', '/v2')).map(([o, p]) => o + p),
     fc.tuple(server).map(([s]) => `//127.0.0.1:${ports[s]}/v1`),
@@ -225,10 +238,12 @@ function arbitraries(include: ReadonlySet<Finding> = allFindings) {
   const prefix = fc.constantFrom('', '/', '/v1', '/v1/', '/v1/a', '/V1', '/admin');
   const originItem = fc.tuple(anOrigin, prefix).map(([o, p]) => ({ origin: o + p }));
   const reItem = fc.oneof(
-    fc.tuple(anOrigin, fc.constantFrom('/', '/v1/', '/v1', ...only('query-rule', ['/v1/a$']), ''), fc.constantFrom('', 'i', 'g', 'y', 'gi')).map(([o, p, flags]) => ({
-      re: `^${escapeRe(o)}${p.endsWith('$') ? escapeRe(p.slice(0, -1)) + '$' : escapeRe(p)}`,
-      flags,
-    })),
+    fc
+      .tuple(anOrigin, fc.constantFrom('/', '/v1/', '/v1', ...only('query-rule', ['/v1/a$']), ''), fc.constantFrom('', 'i', 'g', 'y', 'gi'))
+      .map(([o, p, flags]) => ({
+        re: `^${escapeRe(o)}${p.endsWith('$') ? escapeRe(p.slice(0, -1)) + '$' : escapeRe(p)}`,
+        flags,
+      })),
     // careless, unanchored patterns
     fc.tuple(server, host).map(([s, h]) => ({ re: escapeRe(`${h}:${ports[s]}`), flags: '' })),
     fc.constantFrom({ re: '/v1/', flags: '' }, { re: '^http://127\\.0\\.0\\.1:\\d+/v1/', flags: '' }),
@@ -255,7 +270,10 @@ function arbitraries(include: ReadonlySet<Finding> = allFindings) {
     {
       weight: 2,
       arbitrary: fc
-        .tuple(fc.constantFrom<FnName>('port-and-host', 'path-v1-any-origin', 'href-prefix', ...only<FnName>('query-rule', ['origin-no-query'])), server)
+        .tuple(
+          fc.constantFrom<FnName>('port-and-host', 'path-v1-any-origin', 'href-prefix', ...only<FnName>('query-rule', ['origin-no-query'])),
+          server,
+        )
         .map(([name, s]) => ({ kind: 'fn', name, server: s }) as const),
     },
   );
@@ -270,7 +288,10 @@ function arbitraries(include: ReadonlySet<Finding> = allFindings) {
     fc.tuple(server, server).map(([a, b]) => `http://127.0.0.1:${ports[a]}@127.0.0.1:${ports[b]}/v1/a`),
   );
   const step: fc.Arbitrary<Step> = fc.oneof(
-    { weight: 8, arbitrary: fc.record({ status: fc.constantFrom(301 as const, 302 as const, 303 as const, 307 as const, 308 as const), location }) },
+    {
+      weight: 8,
+      arbitrary: fc.record({ status: fc.constantFrom(301 as const, 302 as const, 303 as const, 307 as const, 308 as const), location }),
+    },
     { weight: 1, arbitrary: fc.constant({ status: 401 as const }) },
   );
   const move: fc.Arbitrary<Move> = fc.oneof(
@@ -293,25 +314,47 @@ function arbitraries(include: ReadonlySet<Finding> = allFindings) {
     adapter: fc.constantFrom<AdapterName>('http', 'fetch', 'custom-http', 'custom-fetch', 'list'),
     legacyOrdering: fc.boolean(),
     maxRedirects: fc.constantFrom(undefined, undefined, undefined, 0, 1, 5),
-    callersRedirect: fc.constantFrom<Plan['callersRedirect']>(undefined, undefined, undefined, undefined, ...only<Plan['callersRedirect']>('callers-follow', ['follow']), 'manual', 'error'),
+    callersRedirect: fc.constantFrom<Plan['callersRedirect']>(
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      ...only<Plan['callersRedirect']>('callers-follow', ['follow']),
+      'manual',
+      'error',
+    ),
     interceptors: fc.array(
-      fc.record({ registered: fc.constantFrom('before-install' as const, 'after-install' as const), move, async: fc.boolean(), synchronous: fc.boolean() }),
+      fc.record({
+        registered: fc.constantFrom('before-install' as const, 'after-install' as const),
+        move,
+        async: fc.boolean(),
+        synchronous: fc.boolean(),
+      }),
       { maxLength: 2 },
     ),
     transform: fc.option(fc.record({ url: decorated, baseURL }, { requiredKeys: [] }), { nil: undefined, freq: 4 }),
     request: fc.record({
       method: fc.constantFrom('get' as const, 'get' as const, 'post' as const, 'put' as const),
       url,
-      baseURL: fc.oneof({ weight: 4, arbitrary: fc.constant('absent' as const) }, { weight: 3, arbitrary: baseURL }, { weight: 1, arbitrary: fc.constant('') }),
+      baseURL: fc.oneof(
+        { weight: 4, arbitrary: fc.constant('absent' as const) },
+        { weight: 3, arbitrary: baseURL },
+        { weight: 1, arbitrary: fc.constant('') },
+      ),
       allowAbsoluteUrls: fc.constantFrom(undefined, undefined, true, false),
-      params: fc.option(fc.constantFrom<Record<string, string>>({ a: '1' }, { next: '../admin' }, { u: 'http://127.0.0.1/v1/' }, { '#': '@x' }), { nil: undefined }),
+      params: fc.option(
+        fc.constantFrom<Record<string, string>>({ a: '1' }, { next: '../admin' }, { u: 'http://127.0.0.1/v1/' }, { '#': '@x' }),
+        { nil: undefined },
+      ),
     }),
     steps: fc.array(step, { maxLength: 4 }),
   });
   // A quarter of the cases are plain (nothing moves the request, nothing redirects): the converse.
   return fc
     .tuple(generated, fc.nat({ max: 3 }))
-    .map(([plan, plain]) => (plain === 0 ? { ...plan, interceptors: [], transform: undefined, steps: [], request: { ...plan.request, params: undefined } } : plan));
+    .map(([plan, plain]) =>
+      plain === 0 ? { ...plan, interceptors: [], transform: undefined, steps: [], request: { ...plan.request, params: undefined } } : plan,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -365,7 +408,10 @@ function allowedBy(plan: Plan, url: URL): boolean {
     // Relative URLs never reach a server in Node: only the origin of the instance's baseURL (a
     // String object names its origin too; the requests that use it as their baseURL get no token).
     const { instanceBaseURL } = plan;
-    const base = instanceBaseURL === undefined ? undefined : parseOrUndefined(typeof instanceBaseURL === 'string' ? instanceBaseURL : instanceBaseURL.boxed);
+    const base =
+      instanceBaseURL === undefined
+        ? undefined
+        : parseOrUndefined(typeof instanceBaseURL === 'string' ? instanceBaseURL : instanceBaseURL.boxed);
     return base !== undefined && base.origin !== 'null' && base.origin === url.origin;
   }
   if (allow.kind === 'fn') return fnFor(allow.name, allow.server)(new URL(url.href));
@@ -515,7 +561,8 @@ function judge(plan: Plan, received: Seen[]): Verdict {
     .map((entry) => ({ at: arrivedAt(entry).href, headers: entry.headers }));
   let missing: string | undefined;
   const only = received[0];
-  if (isPlain(plan) && received.length === 1 && only && allowedBy(plan, arrivedAt(only)) && !carriesToken(only.headers)) missing = arrivedAt(only).href;
+  if (isPlain(plan) && received.length === 1 && only && allowedBy(plan, arrivedAt(only)) && !carriesToken(only.headers))
+    missing = arrivedAt(only).href;
   return { leaks, missing };
 }
 
@@ -584,8 +631,13 @@ describe('differential: the token reaches only URLs that allow allows', () => {
 
   it("the caller's fetchOptions.redirect 'follow' no longer lets fetch carry a custom header or leave an allowed path", async () => {
     // Focused: the caller asks for 'follow', on an adapter that is fetch underneath.
-    const fetchLike = (adapter: AdapterName): AdapterName => (adapter === 'http' ? 'fetch' : adapter === 'custom-http' ? 'custom-fetch' : adapter);
-    const focused = arbitraries(new Set<Finding>(['callers-follow'])).map((plan) => ({ ...plan, callersRedirect: 'follow' as const, adapter: fetchLike(plan.adapter) }));
+    const fetchLike = (adapter: AdapterName): AdapterName =>
+      adapter === 'http' ? 'fetch' : adapter === 'custom-http' ? 'custom-fetch' : adapter;
+    const focused = arbitraries(new Set<Finding>(['callers-follow'])).map((plan) => ({
+      ...plan,
+      callersRedirect: 'follow' as const,
+      adapter: fetchLike(plan.adapter),
+    }));
     await check('callers-follow', focused, findingRuns);
   }, 600_000);
 });

@@ -13,7 +13,10 @@ const corpus: Array<[string, Case]> = [
   ['user info that names the API', { url: 'https://api.example.com@evil.com/', expected: false }],
   ['user and password that name the API', { url: 'https://api.example.com:443@evil.com/', expected: false }],
   ['user info on the API itself', { url: 'https://user@api.example.com/x', expected: true }],
-  ['user info that names the API, against an allow RegExp', { url: 'https://api.example.com@evil.com/', allow: [/^https:\/\/api\.example\.com/], expected: false }],
+  [
+    'user info that names the API, against an allow RegExp',
+    { url: 'https://api.example.com@evil.com/', allow: [/^https:\/\/api\.example\.com/], expected: false },
+  ],
   // look-alike hosts
   ['the API as a subdomain of evil', { url: 'https://api.example.com.evil.com/', expected: false }],
   ['a trailing dot', { url: 'https://api.example.com./x', expected: false }],
@@ -22,7 +25,10 @@ const corpus: Array<[string, Case]> = [
   ['mixed-case host', { url: 'https://API.Example.COM/x', expected: true }],
   ['mixed-case scheme', { url: 'HTTPS://api.example.com/x', expected: true }],
   // IDN
-  ['an IDN host given in Unicode, allowed by its punycode', { url: 'https://bücher.example/x', baseURL: 'https://xn--bcher-kva.example', expected: true }],
+  [
+    'an IDN host given in Unicode, allowed by its punycode',
+    { url: 'https://bücher.example/x', baseURL: 'https://xn--bcher-kva.example', expected: true },
+  ],
   ['a look-alike IDN (Cyrillic а)', { url: 'https://аpi.example.com/x', expected: false }],
   ['punycode of a look-alike', { url: 'https://xn--pi-7kc.example.com/x', expected: false }],
   // IP literals
@@ -46,20 +52,44 @@ const corpus: Array<[string, Case]> = [
   ['a leading space before //', { url: ' //evil.com/x', baseURL: '', expected: false }],
   ['a tab inside the scheme', { url: 'ht\ttps://evil.com/x', baseURL: '', expected: false }],
   ['percent-encoded @ stays in the path', { url: '/%40evil.com/x', expected: true }],
-  ['percent-encoded dot segments do not climb out of the allowed path', { url: 'https://api.example.com/v1/%2e%2e/admin', allow: ['https://api.example.com/v1/'], expected: false }],
-  ['an encoded slash is not a path boundary', { url: 'https://api.example.com/v1%2fx', allow: ['https://api.example.com/v1'], expected: false }],
-  ['dot segments are resolved before the path check', { url: 'https://api.example.com/v1/../v1/x', allow: ['https://api.example.com/v1/'], expected: true }],
-  ['a path prefix is a segment, not a string prefix', { url: 'https://api.example.com/v10', allow: ['https://api.example.com/v1'], expected: false }],
+  [
+    'percent-encoded dot segments do not climb out of the allowed path',
+    { url: 'https://api.example.com/v1/%2e%2e/admin', allow: ['https://api.example.com/v1/'], expected: false },
+  ],
+  [
+    'an encoded slash is not a path boundary',
+    { url: 'https://api.example.com/v1%2fx', allow: ['https://api.example.com/v1'], expected: false },
+  ],
+  [
+    'dot segments are resolved before the path check',
+    { url: 'https://api.example.com/v1/../v1/x', allow: ['https://api.example.com/v1/'], expected: true },
+  ],
+  [
+    'a path prefix is a segment, not a string prefix',
+    { url: 'https://api.example.com/v10', allow: ['https://api.example.com/v1'], expected: false },
+  ],
   // absolute URLs and baseURL
   ['an absolute URL overriding baseURL', { url: 'https://evil.com/x', expected: false }],
-  ['an absolute URL with allowAbsoluteUrls: false goes to the baseURL', { url: 'https://evil.com/x', allowAbsoluteUrls: false, expected: true }],
+  [
+    'an absolute URL with allowAbsoluteUrls: false goes to the baseURL',
+    { url: 'https://evil.com/x', allowAbsoluteUrls: false, expected: true },
+  ],
   ['a relative URL on an evil baseURL', { url: '/x', baseURL: 'https://evil.com', allow: [base], expected: false }],
   ['a query that names the API', { url: 'https://evil.com/?next=https://api.example.com/', expected: false }],
   ['a fragment that names the API', { url: 'https://evil.com/#https://api.example.com/', expected: false }],
-  ['a fragment that names the API, against an unanchored allow RegExp', { url: 'https://evil.com/#https://api.example.com/', allow: [/api\.example\.com\//], expected: false }],
-  ['a query that names the API, against an anchored allow RegExp', { url: 'https://evil.com/?https://api.example.com/', allow: [/^https:\/\/api\.example\.com\//], expected: false }],
+  [
+    'a fragment that names the API, against an unanchored allow RegExp',
+    { url: 'https://evil.com/#https://api.example.com/', allow: [/api\.example\.com\//], expected: false },
+  ],
+  [
+    'a query that names the API, against an anchored allow RegExp',
+    { url: 'https://evil.com/?https://api.example.com/', allow: [/^https:\/\/api\.example\.com\//], expected: false },
+  ],
   ['a backslash scheme-relative reference with user info', { url: '/\\user@evil.com/x', baseURL: '', expected: false }],
-  ['user info that names the API, against an allow path prefix', { url: 'https://api.example.com/v1/@evil.com', allow: ['https://api.example.com/v1/'], expected: true }],
+  [
+    'user info that names the API, against an allow path prefix',
+    { url: 'https://api.example.com/v1/@evil.com', allow: ['https://api.example.com/v1/'], expected: true },
+  ],
 ];
 
 describe('hostile URLs', () => {

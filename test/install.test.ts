@@ -9,13 +9,14 @@ import { interceptorCount } from './support/interceptors.js';
 
 const source = { getTokens: async () => issueTokens(1) };
 
-
 describe('install-time validation', () => {
   it.each([[undefined], [{}], [{ request() {} }], ['https://api.example.com']])(
-    'rejects %j as the instance with a TypeError', (instance: unknown) => {
-    expect(() => installAmplifyAuth(instance as never, { source })).toThrow(TypeError);
-    expect(() => installAmplifyAuth(instance as never, { source })).toThrow(/instance/);
-  });
+    'rejects %j as the instance with a TypeError',
+    (instance: unknown) => {
+      expect(() => installAmplifyAuth(instance as never, { source })).toThrow(TypeError);
+      expect(() => installAmplifyAuth(instance as never, { source })).toThrow(/instance/);
+    },
+  );
 
   const invalid: Array<[string, Record<string, unknown>]> = [
     ['source', { source: undefined }],
@@ -88,7 +89,12 @@ describe('install-time validation', () => {
 
   it('leaves nothing installed when the source’s subscribe throws', () => {
     const api = axios.create();
-    const bad = { getTokens: source.getTokens, subscribe: () => { throw new TypeError('nope'); } };
+    const bad = {
+      getTokens: source.getTokens,
+      subscribe: () => {
+        throw new TypeError('nope');
+      },
+    };
     expect(() => installAmplifyAuth(api, { source: bad })).toThrow('nope');
     expect(interceptorCount(api)).toBe(0);
     expect(() => installAmplifyAuth(api, { source })).not.toThrow();

@@ -89,7 +89,9 @@ function modelSource(s: fc.Scheduler, plan: Plan) {
   const score = { epoch: 0, endedEpochs: new Set<number>(), inflight: 0, maxInflight: 0, refreshes: 0 };
   let serial = 0;
   const issue = (user: string): SessionTokens =>
-    plan.expiring ? issueTokens(++serial, expiringLifetimeSeconds, Date.now() - expiringAgeMs, user) : issueTokens(++serial, 3600, Date.now(), user);
+    plan.expiring
+      ? issueTokens(++serial, expiringLifetimeSeconds, Date.now() - expiringAgeMs, user)
+      : issueTokens(++serial, 3600, Date.now(), user);
   let tokens: SessionTokens | undefined = plan.signedIn ? issue(users[0]) : undefined;
   const userOf = (held: SessionTokens | undefined): string | undefined => (held ? userOfToken(held.accessToken) : undefined);
   let step = 0;
@@ -206,7 +208,6 @@ function modelSource(s: fc.Scheduler, plan: Plan) {
   };
 }
 
-
 async function runPlan(s: fc.Scheduler, plan: Plan): Promise<void> {
   const model = modelSource(s, plan);
   const attempts = new Map<number, number>();
@@ -229,7 +230,8 @@ async function runPlan(s: fc.Scheduler, plan: Plan): Promise<void> {
       const authorization = AxiosHeaders.from(config.headers).get('Authorization');
       const request = plan.requests[id]!;
       if (authorization && (!request.allowed || request.skip)) leaks.push(`request ${id} carried a token`);
-      if (typeof authorization === 'string' && authorization) sentTokens.push({ id, attempt, user: userOfToken(authorization.replace(/^Bearer /, '')) });
+      if (typeof authorization === 'string' && authorization)
+        sentTokens.push({ id, attempt, user: userOfToken(authorization.replace(/^Bearer /, '')) });
       await s.schedule(Promise.resolve(), `answer ${id}#${attempt}`);
       const status = request.answers[Math.min(attempt, 2) - 1]!;
       const response: AxiosResponse = { data: {}, status, statusText: '', headers: {}, config };

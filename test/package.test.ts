@@ -24,7 +24,11 @@ function filesLoadedBy(entry: string, seen = new Set<string>()): Set<string> {
   seen.add(entry);
   for (const [, specifier] of code(entry).matchAll(/(?:from|import|require\()\s*['"](\.[^'"]+)['"]/g)) {
     // A declaration file names the JavaScript file its sibling declaration describes.
-    const target = entry.endsWith('.d.ts') ? specifier!.replace(/\.js$/, '.d.ts') : entry.endsWith('.d.cts') ? specifier!.replace(/\.c?js$/, '.d.cts') : specifier!;
+    const target = entry.endsWith('.d.ts')
+      ? specifier!.replace(/\.js$/, '.d.ts')
+      : entry.endsWith('.d.cts')
+        ? specifier!.replace(/\.c?js$/, '.d.cts')
+        : specifier!;
     filesLoadedBy(resolve(dirname(entry), target), seen);
   }
   return seen;
@@ -32,7 +36,9 @@ function filesLoadedBy(entry: string, seen = new Set<string>()): Set<string> {
 
 /** A file's code without its comments (TSDoc examples mention aws-amplify). */
 function code(file: string): string {
-  return readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  return readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
 }
 
 beforeAll(() => {
@@ -59,8 +65,7 @@ describe('the built package', () => {
   });
 
   const amplifyImport = /(?:from\s*|import\s*|require\()\s*['"]@?aws-amplify/;
-  const importsAmplify = (file: string) =>
-    [...filesLoadedBy(join(dist, file))].some((loaded) => amplifyImport.test(code(loaded)));
+  const importsAmplify = (file: string) => [...filesLoadedBy(join(dist, file))].some((loaded) => amplifyImport.test(code(loaded)));
 
   it.each(['core.js', 'core.cjs', 'core.d.ts', 'core.d.cts'])('loads nothing of aws-amplify from dist/%s', (file) => {
     expect(importsAmplify(file)).toBe(false);

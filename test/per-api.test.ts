@@ -79,7 +79,12 @@ describe('per-API allow entries', () => {
 
   it('rejects a malformed entry at install with a TypeError naming allow', () => {
     const session = signedIn();
-    for (const allow of [[{ url: 5 }], [{ url: 'https://a.example.com', tokenType: 'refresh' }], [{ url: 'https://a.example.com', header: 'bad header' }], [{ url: 'https://a.example.com', extra: 1 }]]) {
+    for (const allow of [
+      [{ url: 5 }],
+      [{ url: 'https://a.example.com', tokenType: 'refresh' }],
+      [{ url: 'https://a.example.com', header: 'bad header' }],
+      [{ url: 'https://a.example.com', extra: 1 }],
+    ]) {
       expect(() => installAmplifyAuth(axios.create(), { source: session.source, allow: allow as never })).toThrow(
         expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('`allow`') }),
       );
@@ -97,7 +102,9 @@ describe('isRejected', () => {
     server.mock.onPost('/graphql').reply((config) => {
       const token = String(config.headers?.Authorization).slice(7);
       // A string body, as a real server sends it: the app's rule sees it parsed by transformResponse.
-      return token === session.tokens?.idToken && session.serial > first ? [200, JSON.stringify({ data: { me: 'ok' } })] : [200, JSON.stringify(unauthenticated)];
+      return token === session.tokens?.idToken && session.serial > first
+        ? [200, JSON.stringify({ data: { me: 'ok' } })]
+        : [200, JSON.stringify(unauthenticated)];
     });
     installAmplifyAuth(server.api, {
       source: session.source,
@@ -125,7 +132,9 @@ describe('isRejected', () => {
 
   it('is a TypeError together with statusCodes, or when it is not a function', () => {
     const session = signedIn();
-    expect(() => installAmplifyAuth(axios.create(), { source: session.source, isRejected: () => false, statusCodes: [401] })).toThrow(TypeError);
+    expect(() => installAmplifyAuth(axios.create(), { source: session.source, isRejected: () => false, statusCodes: [401] })).toThrow(
+      TypeError,
+    );
     expect(() => installAmplifyAuth(axios.create(), { source: session.source, isRejected: 'yes' as never })).toThrow(TypeError);
   });
 });

@@ -118,14 +118,19 @@ const adapters = { http: 'http', fetch: 'fetch' } as const;
 const withCustom = { ...adapters, custom: customAdapter } as const;
 type AdapterName = keyof typeof withCustom;
 
-function setup(adapter: AxiosRequestConfig['adapter'], options: { header?: string; allow?: (string | RegExp)[] } = {}, config: AxiosRequestConfig = {}) {
+function setup(
+  adapter: AxiosRequestConfig['adapter'],
+  options: { header?: string; allow?: (string | RegExp)[] } = {},
+  config: AxiosRequestConfig = {},
+) {
   const session = new FakeSession();
   session.signIn();
   const instance: AxiosInstance = axios.create({ baseURL: api.url, adapter, timeout: 3000, ...config });
   return { session, instance, install: () => installAmplifyAuth(instance, { source: session.source, ...options }) };
 }
 
-const seenAt = (recorder: Recorder, path: string): Seen[] => recorder.seen.filter((entry) => new URL(entry.path, 'http://x').pathname === path);
+const seenAt = (recorder: Recorder, path: string): Seen[] =>
+  recorder.seen.filter((entry) => new URL(entry.path, 'http://x').pathname === path);
 const serialsAt = (path: string): Array<number | undefined> =>
   seenAt(api, path).map((entry) => {
     const token = tokenIn(entry.headers);
@@ -346,7 +351,9 @@ describe('5. a config re-sent through a second install', () => {
         // A's token is sent on by B nowhere.
         expect(everything.filter((entry) => carries(entry, aToken)).map((entry) => entry.path)).toEqual([]);
         // Beyond B's allow: no token at all.
-        expect(everything.filter((entry) => !entry.path.startsWith('/v2/') && anyTokenIn(entry.headers)).map((entry) => entry.path)).toEqual([]);
+        expect(
+          everything.filter((entry) => !entry.path.startsWith('/v2/') && anyTokenIn(entry.headers)).map((entry) => entry.path),
+        ).toEqual([]);
         // Within B's allow: B's own token, in B's header.
         expect(seenAt(api, '/v2/redirecting').map((entry) => [entry.headers['x-token'], entry.headers.authorization])).toEqual([
           [`Bearer ${b.tokens!.idToken}`, undefined],
@@ -472,7 +479,10 @@ describe('10. a source whose subscribe misbehaves', () => {
     await instance.get('/one');
     await instance.get('/two');
     expect(session.reads).toBe(1);
-    expect(api.seen.map((entry) => entry.headers.authorization)).toEqual([`Bearer ${session.tokens!.idToken}`, `Bearer ${session.tokens!.idToken}`]);
+    expect(api.seen.map((entry) => entry.headers.authorization)).toEqual([
+      `Bearer ${session.tokens!.idToken}`,
+      `Bearer ${session.tokens!.idToken}`,
+    ]);
   });
 
   it('a subscribe that returns a non-function makes install throw a TypeError and leaves no interceptor', () => {
@@ -549,7 +559,9 @@ describe("12. the session ends in Amplify's own refresh", () => {
       await Promise.resolve();
       const current = stored;
       return {
-        tokens: current ? { idToken: { toString: () => current.idToken }, accessToken: { toString: () => current.accessToken } } : undefined,
+        tokens: current
+          ? { idToken: { toString: () => current.idToken }, accessToken: { toString: () => current.accessToken } }
+          : undefined,
       };
     };
     const instance = axios.create({ baseURL: api.url, timeout: 3000 });

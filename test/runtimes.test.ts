@@ -38,9 +38,11 @@ beforeAll(() => {
         if (options.signal?.aborted) throw options.signal.reason;
         return task({ name });
       });
-      const tail = run.catch(() => {}).then(() => {
-        if (tails.get(name) === tail) tails.delete(name);
-      });
+      const tail = run
+        .catch(() => {})
+        .then(() => {
+          if (tails.get(name) === tail) tails.delete(name);
+        });
       tails.set(name, tail);
       return run;
     },

@@ -110,6 +110,8 @@ describe('the default source on a multi-user server', () => {
       expect.objectContaining({ name: 'TypeError', message: expect.stringContaining("'axios-amplify-auth/server'") }),
     );
     const request = serverRequest('alice', { next: 1 });
-    expect(() => installAmplifyAuth(axios.create(), { source: fromServerContext(request.fetchAuthSession, request.contextSpec) }).uninstall()).not.toThrow();
+    expect(() =>
+      installAmplifyAuth(axios.create(), { source: fromServerContext(request.fetchAuthSession, request.contextSpec) }).uninstall(),
+    ).not.toThrow();
   });
 });

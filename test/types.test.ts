@@ -63,7 +63,9 @@ describe('published types', () => {
   it('types the options', () => {
     expectTypeOf<AmplifyAuthOptions['tokenType']>().toEqualTypeOf<'id' | 'access' | undefined>();
     expectTypeOf<AmplifyAuthOptions['allow']>().toEqualTypeOf<
-      ReadonlyArray<string | RegExp | { url: string | RegExp; tokenType?: 'id' | 'access'; scheme?: string; header?: string }> | ((url: URL) => boolean) | undefined
+      | ReadonlyArray<string | RegExp | { url: string | RegExp; tokenType?: 'id' | 'access'; scheme?: string; header?: string }>
+      | ((url: URL) => boolean)
+      | undefined
     >();
     expectTypeOf<AmplifyAuthOptions['isRejected']>().toEqualTypeOf<((response: AxiosResponse) => boolean) | undefined>();
     expectTypeOf<AmplifyAuthOptions['statusCodes']>().toEqualTypeOf<readonly number[] | undefined>();

@@ -88,7 +88,10 @@ const demo = {
   events,
   /** Signs in the first user, or the user of the pool named `username` (see `config.users`). */
   async signIn(username = config.username) {
-    const user = (config.users ?? []).find((candidate) => candidate.username === username) ?? { username: config.username, password: config.password };
+    const user = (config.users ?? []).find((candidate) => candidate.username === username) ?? {
+      username: config.username,
+      password: config.password,
+    };
     await signIn({ username: user.username, password: user.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
     log('note', `signed in as ${user.username}`);
     await showSession();

@@ -33,9 +33,7 @@ async function refreshSession(Auth: AuthV5Like): Promise<CognitoSessionLike> {
   const user = await Auth.currentAuthenticatedUser();
   const session = await Auth.currentSession();
   return new Promise((resolve, reject) => {
-    user.refreshSession(session.getRefreshToken() as never, (error, refreshed) =>
-      error ? reject(error) : resolve(refreshed),
-    );
+    user.refreshSession(session.getRefreshToken() as never, (error, refreshed) => (error ? reject(error) : resolve(refreshed)));
   });
 }
 

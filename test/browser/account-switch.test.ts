@@ -16,7 +16,15 @@ import type { ApiRequest } from '../harness/protected-api.js';
 
 // Debian's Chromium (.ci/run installs it); playwright-core drives it, it downloads nothing.
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const args = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 /** How long "at once" may take in a browser: generous, so that a slow machine cannot flake a test. */
 const promptlyMs = 5000;
 
@@ -42,7 +50,10 @@ beforeAll(async () => {
   A = cognito.username;
   B = cognito.secondUser.username;
   for (const username of [A, B]) {
-    const user = await cognito.call<{ UserAttributes: Array<{ Name: string; Value: string }> }>('AdminGetUser', { UserPoolId: cognito.userPoolId, Username: username });
+    const user = await cognito.call<{ UserAttributes: Array<{ Name: string; Value: string }> }>('AdminGetUser', {
+      UserPoolId: cognito.userPoolId,
+      Username: username,
+    });
     const sub = user.UserAttributes.find((attribute) => attribute.Name === 'sub')?.Value;
     if (!sub) throw new Error(`no sub for ${username}`);
     userBySub.set(sub, username);
@@ -74,7 +85,8 @@ async function openTab(): Promise<Page> {
   return page;
 }
 
-const run = <T>(page: Page, action: (demo: Demo) => Promise<T>): Promise<T> => page.evaluate(`(${action.toString()})(window.demo)`) as Promise<T>;
+const run = <T>(page: Page, action: (demo: Demo) => Promise<T>): Promise<T> =>
+  page.evaluate(`(${action.toString()})(window.demo)`) as Promise<T>;
 const runWith = <T, A>(page: Page, action: (demo: Demo, arg: A) => Promise<T>, arg: A): Promise<T> =>
   page.evaluate(`(${action.toString()})(window.demo, ${JSON.stringify(arg)})`) as Promise<T>;
 const events = (page: Page) => page.evaluate(() => [...(window as unknown as { demo: Demo }).demo.events]);
@@ -125,7 +137,10 @@ describe('an account switch in one tab while another tab refreshes for the old u
     expect(await within(tab2Waiting, 'tab 2’s waiting request of A after the switch')).toBe('AmplifyAuthError (SESSION_CHANGED)');
 
     // Right after the switch tab 2 may not have seen B's session yet: a request goes with B's token or none.
-    const early = await within(run(tab2, (d) => d.call('/t2/after-switch-early')), 'tab 2’s first request after the switch');
+    const early = await within(
+      run(tab2, (d) => d.call('/t2/after-switch-early')),
+      'tab 2’s first request after the switch',
+    );
     expect([200, '401']).toContain(early);
     // Once tab 2 shows B, its requests are B's, served while A's refresh is still held.
     await tab2.waitForFunction((user) => document.getElementById('user')?.textContent === user, B, { timeout: promptlyMs });
@@ -141,7 +156,12 @@ describe('an account switch in one tab while another tab refreshes for the old u
     // B's token is rejected in tab 1: tab 1 refreshes B once and retries with B's new token.
     await world.rejectCurrentTokens();
     const beforeB = { calls: world.cognito.refreshCalls, answers: world.cognito.refreshAnswers.length };
-    expect(await within(run(tab1, (d) => d.call('/t1/b-rejected')), 'tab 1’s request of B after the rejection')).toBe(200);
+    expect(
+      await within(
+        run(tab1, (d) => d.call('/t1/b-rejected')),
+        'tab 1’s request of B after the rejection',
+      ),
+    ).toBe(200);
     expect(world.cognito.refreshCalls - beforeB.calls).toBe(1);
     expect(world.cognito.refreshAnswers.slice(beforeB.answers).map((a) => [a.status, userBySub.get(a.sub ?? '')])).toEqual([[200, B]]);
     const tab1Attempts = requests().filter((r) => r.path === '/t1/b-rejected');
@@ -154,10 +174,15 @@ describe('an account switch in one tab while another tab refreshes for the old u
 
     // Every request since B signed in carried B's token or none; none of A's.
     const sinceB = requests().slice(bSignedInAt);
-    expect(sinceB.filter((r) => userOf(r.token) === A), seen(sinceB).join('\n')).toEqual([]);
-    expect(seen(requests().slice(switchAt)).filter((line) => !line.startsWith('/t2/after-switch-early')).sort()).toEqual(
-      [`/t2/b-1 ${B} 200`, `/t2/b-2 ${B} 200`, `/t2/b-3 ${B} 200`, `/t1/b-rejected ${B} 401`, `/t1/b-rejected ${B} 200`].sort(),
-    );
+    expect(
+      sinceB.filter((r) => userOf(r.token) === A),
+      seen(sinceB).join('\n'),
+    ).toEqual([]);
+    expect(
+      seen(requests().slice(switchAt))
+        .filter((line) => !line.startsWith('/t2/after-switch-early'))
+        .sort(),
+    ).toEqual([`/t2/b-1 ${B} 200`, `/t2/b-2 ${B} 200`, `/t2/b-3 ${B} 200`, `/t1/b-rejected ${B} 401`, `/t1/b-rejected ${B} 200`].sort());
     expect(world.cognito.refreshCalls - refreshesBefore).toBe(2); // A's held one, B's one
     for (const tab of [tab1, tab2]) expect((await events(tab)).filter((e) => e.startsWith('logout'))).toEqual([]);
     expect(await events(tab1)).toEqual(['refresh:unauthorized']);
@@ -195,11 +220,20 @@ describe('an account switch in one tab while another tab refreshes for the old u
 
     // The tab whose own refresh wrote A's tokens refuses them and says the session ended, once.
     expect(outcomes.tab2, report).toEqual(['AmplifyAuthError (SESSION_CHANGED)', 'AmplifyAuthError (SESSION_CHANGED)']);
-    expect((await events(tab2)).filter((e) => e.startsWith('logout')), report).toEqual(['logout:session-ended']);
+    expect(
+      (await events(tab2)).filter((e) => e.startsWith('logout')),
+      report,
+    ).toEqual(['logout:session-ended']);
     for (const tab of [tab1, tab2]) expect(await events(tab), report).not.toContain('logout:revoked');
     // The tab where B signed in must not go on as A without a word: B's session ended there too
     // (logout once, session-ended), and A's late tokens do not go out in B's place.
-    expect((await events(tab1)).filter((e) => e.startsWith('logout')), report).toEqual(['logout:session-ended']);
-    expect(after.filter((r) => userOf(r.token) === A).map((r) => r.path), report).toEqual([]);
+    expect(
+      (await events(tab1)).filter((e) => e.startsWith('logout')),
+      report,
+    ).toEqual(['logout:session-ended']);
+    expect(
+      after.filter((r) => userOf(r.token) === A).map((r) => r.path),
+      report,
+    ).toEqual([]);
   }, 90_000);
 });

@@ -5,7 +5,15 @@ import { type DemoWeb, startDemoWeb } from '../../demo/web/server.js';
 
 // Debian's Chromium (.ci/run installs it); playwright-core drives it, it downloads nothing.
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const args = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 type Demo = {
   signIn(): Promise<void>;

@@ -17,11 +17,24 @@ import { type LocalWorld, startLocalWorld } from '../harness/world.js';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const args = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 /** What examples/vite exposes on `window.example`. */
 type CallResult = { status: number; data: { user?: string } } | { error: string };
-type Example = { signIn(): Promise<void>; call(path?: string): Promise<CallResult>; idToken(): Promise<string | undefined>; events: string[] };
+type Example = {
+  signIn(): Promise<void>;
+  call(path?: string): Promise<CallResult>;
+  idToken(): Promise<string | undefined>;
+  events: string[];
+};
 
 let work: string;
 let world: LocalWorld;
@@ -38,7 +51,10 @@ let chunks: Map<string, string[]>;
  */
 async function installPacked(): Promise<string> {
   if (!existsSync(join(root, 'dist', 'index.js'))) {
-    await run(process.execPath, [join(root, 'node_modules', 'rollup', 'dist', 'bin', 'rollup'), '-c', '--silent'], { cwd: root, timeout: 60_000 });
+    await run(process.execPath, [join(root, 'node_modules', 'rollup', 'dist', 'bin', 'rollup'), '-c', '--silent'], {
+      cwd: root,
+      timeout: 60_000,
+    });
   }
   const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, timeout: 60_000 });
   const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
@@ -46,7 +62,10 @@ async function installPacked(): Promise<string> {
   await mkdir(installed, { recursive: true });
   await run('tar', ['-xzf', join(work, filename), '-C', installed, '--strip-components=1'], { timeout: 30_000 });
   // What npm would install next to it: its dependencies and peers (the app imports only those).
-  const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+  const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as Record<
+    string,
+    Record<string, string> | undefined
+  >;
   for (const name of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) {
     await mkdir(dirname(join(work, 'node_modules', name)), { recursive: true });
     await symlink(join(root, 'node_modules', name), join(work, 'node_modules', name), 'dir');

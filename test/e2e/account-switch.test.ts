@@ -58,11 +58,18 @@ async function within<T>(promise: Promise<T>, what: string, ms = promptlyMs): Pr
 /** True when `promise` has not settled after a few turns of the event loop. */
 async function pending(promise: Promise<unknown>): Promise<boolean> {
   const marker = Symbol('pending');
-  const winner = await Promise.race([promise.then(() => undefined, () => undefined), new Promise((resolve) => setTimeout(() => resolve(marker), 50))]);
+  const winner = await Promise.race([
+    promise.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise((resolve) => setTimeout(() => resolve(marker), 50)),
+  ]);
   return winner === marker;
 }
 
-const userOf = (token: string | undefined): string | undefined => (token ? subs.get(String(decodeJwt(token).sub)) ?? `unknown:${String(decodeJwt(token).sub)}` : undefined);
+const userOf = (token: string | undefined): string | undefined =>
+  token ? (subs.get(String(decodeJwt(token).sub)) ?? `unknown:${String(decodeJwt(token).sub)}`) : undefined;
 const usersSeen = (records: readonly ApiRequest[]) => records.map((r) => `${r.path} ${userOf(r.token) ?? 'none'} ${r.status}`);
 
 async function currentUser(): Promise<string | undefined> {
@@ -111,7 +118,10 @@ function expectSessionChanged(outcome: Settled<unknown>): void {
 /** No record from `from` on carries A's token; every record of an A path carries A's or none. */
 function expectNoTokenCrossed(from: number): void {
   const after = world.api.requests.slice(from);
-  expect(after.filter((r) => userOf(r.token) === A.username), usersSeen(after).join('\n')).toEqual([]);
+  expect(
+    after.filter((r) => userOf(r.token) === A.username),
+    usersSeen(after).join('\n'),
+  ).toEqual([]);
   const ofA = world.api.requests.filter((r) => r.path.startsWith('/a/'));
   for (const record of ofA) expect([A.username, undefined]).toContain(userOf(record.token));
   const ofB = world.api.requests.filter((r) => r.path.startsWith('/b/'));
@@ -158,7 +168,10 @@ describe('account switch against real Amplify v6: A signs out and B signs in whi
 
     const signedOut = await within(settle(api.get('/signed-out')), 'a request while signed out');
     expect(signedOut.ok).toBe(false);
-    expect(isAxiosError((signedOut as { error: unknown }).error) && (signedOut as { error: { response?: { status: number } } }).error.response?.status).toBe(401);
+    expect(
+      isAxiosError((signedOut as { error: unknown }).error) &&
+        (signedOut as { error: { response?: { status: number } } }).error.response?.status,
+    ).toBe(401);
 
     await signInAs(B);
     expect(await currentUser()).toBe(B.username);
@@ -188,7 +201,8 @@ describe('account switch against real Amplify v6: A signs out and B signs in whi
     expect(logouts).toEqual(['session-ended']);
 
     const seen = world.api.requests.slice(switchAt);
-    expect(usersSeen(seen)).toEqual(['/signed-out none 401', ...[1, 2, 3].map((i) => `/b/${i} ${B.username} 200`)]);
+    // B's three requests run concurrently: the API may see them in any order.
+    expect(usersSeen(seen).sort()).toEqual(['/signed-out none 401', ...[1, 2, 3].map((i) => `/b/${i} ${B.username} 200`)].sort());
     expect(world.api.requests.filter((r) => r.path === '/a/waiting').map((r) => r.status)).toEqual([401]); // not retried
     expect(world.cognito.refreshCalls - refreshesBefore).toBe(1);
     expectNoTokenCrossed(switchAt);
@@ -217,7 +231,10 @@ describe('account switch against real Amplify v6: A signs out and B signs in whi
     await signOut();
     expectSessionChanged(await within(aExpiring, 'A’s expiring request after signOut'));
     await signInAs(B);
-    const bResults = await within(Promise.all([1, 2].map((i) => api.get(`/b/leeway-${i}`))), 'B’s requests while A’s leeway refresh is held');
+    const bResults = await within(
+      Promise.all([1, 2].map((i) => api.get(`/b/leeway-${i}`))),
+      'B’s requests while A’s leeway refresh is held',
+    );
     expect(bResults.map((r) => r.status)).toEqual([200, 200]);
     expect(hold.released).toBe(false);
     expect(triggers).toEqual([]); // A's refresh never finished for anyone; B needed none
@@ -231,7 +248,9 @@ describe('account switch against real Amplify v6: A signs out and B signs in whi
     expect(logouts).toEqual(['session-ended']);
 
     expect(world.api.requests.some((r) => r.path === '/a/expiring')).toBe(false); // never sent
-    expect(usersSeen(world.api.requests.slice(switchAt))).toEqual([`/b/leeway-1 ${B.username} 200`, `/b/leeway-2 ${B.username} 200`]);
+    expect(usersSeen(world.api.requests.slice(switchAt)).sort()).toEqual(
+      [`/b/leeway-1 ${B.username} 200`, `/b/leeway-2 ${B.username} 200`].sort(),
+    ); // concurrent: any order
     expect(world.cognito.refreshCalls - refreshesBefore).toBe(1);
     expectNoTokenCrossed(switchAt);
   }, 40_000);

@@ -7,10 +7,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 /** What a refresh is answered with instead of Cognito's own answer, for fault tests. */
-export type RefreshFault =
-  | { kind: 'error'; status: number; type: string; message: string }
-  | { kind: 'hang' }
-  | { kind: 'unreachable' };
+export type RefreshFault = { kind: 'error'; status: number; type: string; message: string } | { kind: 'hang' } | { kind: 'unreachable' };
 
 export interface LocalCognitoOptions {
   /** Lifetimes of the ID and access tokens, in seconds. @default 3600 */
@@ -191,14 +188,20 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
       UserPoolId: UserPool.Id,
       Username: username,
       MessageAction: 'SUPPRESS',
-      UserAttributes: [{ Name: 'email', Value: username }, { Name: 'email_verified', Value: 'true' }],
+      UserAttributes: [
+        { Name: 'email', Value: username },
+        { Name: 'email_verified', Value: 'true' },
+      ],
     });
     await call('AdminSetUserPassword', { UserPoolId: UserPool.Id, Username: username, Password: password, Permanent: true });
     await call('AdminCreateUser', {
       UserPoolId: UserPool.Id,
       Username: secondUser.username,
       MessageAction: 'SUPPRESS',
-      UserAttributes: [{ Name: 'email', Value: secondUser.username }, { Name: 'email_verified', Value: 'true' }],
+      UserAttributes: [
+        { Name: 'email', Value: secondUser.username },
+        { Name: 'email_verified', Value: 'true' },
+      ],
     });
     await call('AdminSetUserPassword', {
       UserPoolId: UserPool.Id,
@@ -284,9 +287,7 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
       }
       let action = String(request.headers['x-amz-target'] ?? '').replace('AWSCognitoIdentityProviderService.', '');
       let body = await readBody(request);
-      const isRefresh =
-        action === 'GetTokensFromRefreshToken' ||
-        (action === 'InitiateAuth' && /"REFRESH_TOKEN(_AUTH)?"/.test(body));
+      const isRefresh = action === 'GetTokensFromRefreshToken' || (action === 'InitiateAuth' && /"REFRESH_TOKEN(_AUTH)?"/.test(body));
       const hold = isRefresh ? holds.shift() : undefined;
       // A held refresh's answer waits for its release; every refresh's answer is logged.
       const reply = async (status: number, text: string, errorType?: string) => {

@@ -44,7 +44,15 @@ function bearer(request: IncomingMessage): string | undefined {
  * An API on 127.0.0.1 that accepts only ID tokens that verify: RS256 against the issuer's JWKS,
  * `exp`, `iss` and `aud`. Answers 401 otherwise; answers CORS so a page can call it.
  */
-export async function startProtectedApi({ issuer, jwksUrl, audience }: { issuer: string; jwksUrl: string; audience: string }): Promise<ProtectedApi> {
+export async function startProtectedApi({
+  issuer,
+  jwksUrl,
+  audience,
+}: {
+  issuer: string;
+  jwksUrl: string;
+  audience: string;
+}): Promise<ProtectedApi> {
   const jwks = createRemoteJWKSet(new URL(jwksUrl));
   const requests: ApiRequest[] = [];
   const listeners = new Set<(request: ApiRequest) => void>();

@@ -9,7 +9,15 @@ import { CookieJar, jsCookieName } from './jar.js';
 import { buildApp, type NextWorld, startNextWorld } from './world.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const args = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 type Outcome =
   | { ok: true; calls: Array<{ path: string; status: number; user?: string }>; refreshes: number }
@@ -87,15 +95,28 @@ describe('examples/nextjs: one user in Chromium', () => {
 
   it('each server path (Route Handler, Server Action, Server Component) answers with the API’s data for that user', async () => {
     const cookie = await browserCookie(tokenCookie(browserUser, 'idToken'));
-    const outcomes = { 'route-handler': await press('route-handler'), 'server-action': await press('server-action'), 'server-component': await renderServerComponent() };
+    const outcomes = {
+      'route-handler': await press('route-handler'),
+      'server-action': await press('server-action'),
+      'server-component': await renderServerComponent(),
+    };
     for (const [tag, outcome] of Object.entries(outcomes)) {
-      expect(outcome, tag).toEqual({ ok: true, calls: [{ path: `/profile?tag=${tag}`, status: 200, user: `${browserUser}@example.com` }], refreshes: 0 });
+      expect(outcome, tag).toEqual({
+        ok: true,
+        calls: [{ path: `/profile?tag=${tag}`, status: 200, user: `${browserUser}@example.com` }],
+        refreshes: 0,
+      });
       const records = recordsOf(tag);
-      expect(records.map((record) => record.status), tag).toEqual([200]);
+      expect(
+        records.map((record) => record.status),
+        tag,
+      ).toEqual([200]);
       expect(records[0]!.token, tag).toBe(cookie);
     }
     // The adapter verified the cookies against the pool's keys, fetched in-process from the local Cognito.
-    expect(world.app.output()).toMatch(/\[offline-cognito\] https:\/\/cognito-idp\.us-east-1\.amazonaws\.com\/us-east-1_\w+\/\.well-known\/jwks\.json answered/);
+    expect(world.app.output()).toMatch(
+      /\[offline-cognito\] https:\/\/cognito-idp\.us-east-1\.amazonaws\.com\/us-east-1_\w+\/\.well-known\/jwks\.json answered/,
+    );
     expect(world.app.output()).not.toMatch(/\[offline-cognito\] refused/);
   });
 
@@ -133,7 +154,11 @@ describe('examples/nextjs: one user in Chromium', () => {
     const since = world.api.requests.length;
 
     for (let render = 1; render <= 3; render += 1) {
-      expect(await renderServerComponent()).toMatchObject({ ok: true, refreshes: 1, calls: [{ status: 200, user: `${browserUser}@example.com` }] });
+      expect(await renderServerComponent()).toMatchObject({
+        ok: true,
+        refreshes: 1,
+        calls: [{ status: 200, user: `${browserUser}@example.com` }],
+      });
       expect(world.cognito.refreshesOf(browserUser)).toBe(refreshes + render);
       expect(await browserCookie(tokenCookie(browserUser, 'idToken'))).toBe(before);
     }
@@ -205,7 +230,9 @@ describe('examples/nextjs: 50 users at once, over HTTP with a cookie jar each', 
     const routeHandler = (username: string) => get(username, `/api/data?tag=${username}&calls=${calls}`);
 
     // Wave 1: valid tokens, Route Handler and Server Component side by side (100 requests at once).
-    const first = await Promise.all(users.flatMap((username) => [routeHandler(username), get(username, `/server-component?tag=sc-${username}`)]));
+    const first = await Promise.all(
+      users.flatMap((username) => [routeHandler(username), get(username, `/server-component?tag=sc-${username}`)]),
+    );
     for (const answer of first) {
       expect(answer.status, answer.username).toBe(200);
       expect(answer.text, answer.username).toContain(`${answer.username}@example.com`);
@@ -225,7 +252,9 @@ describe('examples/nextjs: 50 users at once, over HTTP with a cookie jar each', 
       expect(outcome, answer.username).toMatchObject({ ok: true, refreshes: 1 });
       if (outcome.ok) expect(outcome.calls.every((call) => call.user === `${answer.username}@example.com`)).toBe(true);
       // The refreshed tokens came back as cookies: that user's new ID token.
-      expect(sub(jars.get(answer.username)!.get(tokenCookie(answer.username, 'idToken'))), answer.username).toBe(cognito.subs.get(answer.username));
+      expect(sub(jars.get(answer.username)!.get(tokenCookie(answer.username, 'idToken'))), answer.username).toBe(
+        cognito.subs.get(answer.username),
+      );
     }
     const slow = second.find((answer) => answer.username === slowUser)!;
     const others = second.filter((answer) => answer.username !== slowUser);
@@ -259,9 +288,24 @@ describe('examples/nextjs: 50 users at once, over HTTP with a cookie jar each', 
       `  HTTP requests to Next: ${first.length + second.length + third.length} (wave 1: ${first.length} Route Handler + Server Component, wave 2: ${second.length}, wave 3: ${third.length})`,
       `  API requests: ${records.length}, 401s: ${records.filter((record) => record.status === 401).length}, cross-user tokens: ${crossUser}`,
       `  refreshes per user: min ${Math.min(...perUser)}, max ${Math.max(...perUser)} (${perUser.reduce((a, b) => a + b, 0)} in all, ${calls} rejected calls each)`,
-      `  wave 1 (valid tokens):    p50 ${ms(p(first.map((a) => a.ms), 0.5))}, max ${ms(Math.max(...first.map((a) => a.ms)))}`,
-      `  wave 2 (rejected tokens): others p50 ${ms(p(others.map((a) => a.ms), 0.5))}, max ${ms(Math.max(...others.map((a) => a.ms)))}; ${slowUser} (refresh held ${slowRefreshMs} ms): ${ms(slow.ms)}`,
-      `  wave 3 (new cookies):     p50 ${ms(p(third.map((a) => a.ms), 0.5))}, max ${ms(Math.max(...third.map((a) => a.ms)))}`,
+      `  wave 1 (valid tokens):    p50 ${ms(
+        p(
+          first.map((a) => a.ms),
+          0.5,
+        ),
+      )}, max ${ms(Math.max(...first.map((a) => a.ms)))}`,
+      `  wave 2 (rejected tokens): others p50 ${ms(
+        p(
+          others.map((a) => a.ms),
+          0.5,
+        ),
+      )}, max ${ms(Math.max(...others.map((a) => a.ms)))}; ${slowUser} (refresh held ${slowRefreshMs} ms): ${ms(slow.ms)}`,
+      `  wave 3 (new cookies):     p50 ${ms(
+        p(
+          third.map((a) => a.ms),
+          0.5,
+        ),
+      )}, max ${ms(Math.max(...third.map((a) => a.ms)))}`,
     ];
     // Nothing tried to leave the machine.
     expect(world.app.output()).not.toMatch(/\[offline-cognito\] refused/);

@@ -90,7 +90,10 @@ export async function startNextCognito({ password = 'Correct-Horse-9', tokenSeco
   await writeFile(join(directory, '.cognito', 'config.json'), JSON.stringify({ TokenConfig: { IssuerDomain: `https://${cognitoHost}` } }));
   await writeFile(
     join(directory, '.cognito', 'db', `${userPoolId}.json`),
-    JSON.stringify({ Users: {}, Options: { Id: userPoolId, Name: 'nextjs', Arn: `arn:aws:cognito-idp:${region}:000000000000:userpool/${userPoolId}` } }),
+    JSON.stringify({
+      Users: {},
+      Options: { Id: userPoolId, Name: 'nextjs', Arn: `arn:aws:cognito-idp:${region}:000000000000:userpool/${userPoolId}` },
+    }),
   );
 
   const bin = createRequire(import.meta.url).resolve('cognito-local/lib/bin/start.js');
@@ -125,7 +128,10 @@ export async function startNextCognito({ password = 'Correct-Horse-9', tokenSeco
     for (;;) {
       if (child.exitCode !== null) throw new Error(`cognito-local exited (${child.exitCode}):\n${output}`);
       if (Date.now() > deadline) throw new Error(`cognito-local did not start within 20 s:\n${output}`);
-      const up = await fetch(`${direct}/health`).then((response) => response.ok, () => false);
+      const up = await fetch(`${direct}/health`).then(
+        (response) => response.ok,
+        () => false,
+      );
       if (up) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -193,7 +199,12 @@ export async function startNextCognito({ password = 'Correct-Horse-9', tokenSeco
       } catch {
         // not JSON: cognito-local answers it
       }
-      const refreshToken = action === 'GetTokensFromRefreshToken' ? parsed.RefreshToken : parsed.AuthFlow?.startsWith('REFRESH_TOKEN') ? parsed.AuthParameters?.REFRESH_TOKEN : undefined;
+      const refreshToken =
+        action === 'GetTokensFromRefreshToken'
+          ? parsed.RefreshToken
+          : parsed.AuthFlow?.startsWith('REFRESH_TOKEN')
+            ? parsed.AuthParameters?.REFRESH_TOKEN
+            : undefined;
       const username = refreshToken ? String(claims(refreshToken)['cognito:username'] ?? '?') : undefined;
       const started = Date.now();
       if (username !== undefined) {
@@ -212,7 +223,11 @@ export async function startNextCognito({ password = 'Correct-Horse-9', tokenSeco
       if (action === 'GetTokensFromRefreshToken') {
         // cognito-local lacks it; InitiateAuth REFRESH_TOKEN_AUTH answers with the same AuthenticationResult.
         action = 'InitiateAuth';
-        body = JSON.stringify({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: parsed.ClientId, AuthParameters: { REFRESH_TOKEN: refreshToken } });
+        body = JSON.stringify({
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          ClientId: parsed.ClientId,
+          AuthParameters: { REFRESH_TOKEN: refreshToken },
+        });
       }
       let upstream: Response;
       try {
@@ -263,17 +278,23 @@ export async function startNextCognito({ password = 'Correct-Horse-9', tokenSeco
           ],
         });
         await call('AdminSetUserPassword', { UserPoolId: userPoolId, Username: username, Password: password, Permanent: true });
-        const user = await call<{ UserAttributes: Array<{ Name: string; Value: string }> }>('AdminGetUser', { UserPoolId: userPoolId, Username: username });
+        const user = await call<{ UserAttributes: Array<{ Name: string; Value: string }> }>('AdminGetUser', {
+          UserPoolId: userPoolId,
+          Username: username,
+        });
         const sub = user.UserAttributes.find((attribute) => attribute.Name === 'sub')?.Value;
         if (!sub) throw new Error(`no sub for ${username}`);
         subs.set(username, sub);
         return sub;
       },
       async signIn(username) {
-        const { AuthenticationResult: result } = await call<{ AuthenticationResult: { IdToken: string; AccessToken: string; RefreshToken: string } }>(
-          'InitiateAuth',
-          { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: username, PASSWORD: password } },
-        );
+        const { AuthenticationResult: result } = await call<{
+          AuthenticationResult: { IdToken: string; AccessToken: string; RefreshToken: string };
+        }>('InitiateAuth', {
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          ClientId: clientId,
+          AuthParameters: { USERNAME: username, PASSWORD: password },
+        });
         remember(result.RefreshToken);
         return { idToken: result.IdToken, accessToken: result.AccessToken, refreshToken: result.RefreshToken };
       },

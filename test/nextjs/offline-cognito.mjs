@@ -10,7 +10,8 @@ import process from 'node:process';
 import { URL } from 'node:url';
 
 const keysOrigin = process.env.TEST_COGNITO_KEYS_ORIGIN;
-if (!keysOrigin || !/^http:\/\/127\.0\.0\.1:\d+$/.test(keysOrigin)) throw new Error('offline-cognito: TEST_COGNITO_KEYS_ORIGIN must be http://127.0.0.1:<port>');
+if (!keysOrigin || !/^http:\/\/127\.0\.0\.1:\d+$/.test(keysOrigin))
+  throw new Error('offline-cognito: TEST_COGNITO_KEYS_ORIGIN must be http://127.0.0.1:<port>');
 const cognitoHost = /^cognito-idp\.[a-z0-9-]+\.amazonaws\.com$/i;
 const loopback = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 const refused = 'http://127.0.0.1:9/'; // the discard port: nothing listens, the request fails locally
@@ -33,7 +34,19 @@ function target(args) {
   return { host, path, options: options || {}, callback };
 }
 
-const tlsAndTarget = new Set(['agent', 'host', 'hostname', 'port', 'protocol', 'servername', 'path', 'ca', 'cert', 'key', 'rejectUnauthorized']);
+const tlsAndTarget = new Set([
+  'agent',
+  'host',
+  'hostname',
+  'port',
+  'protocol',
+  'servername',
+  'path',
+  'ca',
+  'cert',
+  'key',
+  'rejectUnauthorized',
+]);
 /** The request's options minus where it goes and how it would have done TLS. */
 function plain(options) {
   return Object.fromEntries(Object.entries(options).filter(([key]) => !tlsAndTarget.has(key)));

@@ -37,7 +37,9 @@ export interface NextWorld {
 function ensureInstalled(): void {
   for (const name of ['next', 'axios-amplify-auth', '@aws-amplify/adapter-nextjs']) {
     if (!existsSync(join(appDir, 'node_modules', name, 'package.json'))) {
-      throw new Error(`examples/nextjs/node_modules/${name} is missing: run \`bash .ci/nextjs.sh\` (npm ci there, then the packed project)`);
+      throw new Error(
+        `examples/nextjs/node_modules/${name} is missing: run \`bash .ci/nextjs.sh\` (npm ci there, then the packed project)`,
+      );
     }
   }
 }
@@ -98,7 +100,10 @@ export async function startApp(env: Record<string, string>): Promise<NextApp> {
       await stop();
       throw new Error(`next start did not answer within 30 s:\n${output}`);
     }
-    const up = await fetch(`${origin}/sign-in`, { signal: AbortSignal.timeout(5_000) }).then((response) => response.ok, () => false);
+    const up = await fetch(`${origin}/sign-in`, { signal: AbortSignal.timeout(5_000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (up) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

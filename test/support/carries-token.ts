@@ -17,7 +17,13 @@ export interface UrlCase {
 }
 
 /** Sends `url` through an instance with `baseURL` (default the API's) and tells whether it carried the token. */
-export async function carriesToken({ url, baseURL = 'https://api.example.com', allow, requestBaseURL, allowAbsoluteUrls }: UrlCase): Promise<boolean> {
+export async function carriesToken({
+  url,
+  baseURL = 'https://api.example.com',
+  allow,
+  requestBaseURL,
+  allowAbsoluteUrls,
+}: UrlCase): Promise<boolean> {
   const api = axios.create({ baseURL });
   let sent: unknown;
   new AxiosMockAdapter(api).onAny().reply((config) => {

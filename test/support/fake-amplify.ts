@@ -59,9 +59,7 @@ export class FakeAmplifyV6 {
     }
     const stored = this.stored;
     return {
-      tokens: stored
-        ? { idToken: { toString: () => stored.idToken }, accessToken: { toString: () => stored.accessToken } }
-        : undefined,
+      tokens: stored ? { idToken: { toString: () => stored.idToken }, accessToken: { toString: () => stored.accessToken } } : undefined,
     };
   };
 

@@ -61,5 +61,8 @@ export async function callApi(nextServerContext: NextServer.Context, paths: stri
 /** The paths one server request calls: `?tag=` lets a caller match the API's records to its own requests. */
 export function apiPaths(tag: string, calls: number): string[] {
   const names = ['profile', 'orders', 'settings', 'messages'];
-  return Array.from({ length: Math.min(Math.max(calls, 1), names.length) }, (_, index) => `/${names[index]}?tag=${encodeURIComponent(tag)}`);
+  return Array.from(
+    { length: Math.min(Math.max(calls, 1), names.length) },
+    (_, index) => `/${names[index]}?tag=${encodeURIComponent(tag)}`,
+  );
 }

@@ -153,6 +153,16 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
   async function attempt(adapter: AxiosAdapter, config: InternalAxiosRequestConfig, route: Route, token: string): Promise<Outcome> {
     const prior: RequestState | undefined = config.amplifyAuth;
     const judged = redirectsNeedJudging(route);
+    if (!judged && !prior?.manual) {
+      // The common case, kept lean: `Authorization` on origin-wide rules needs no redirect
+      // handling. axios's merge gave this request its own config and `amplifyAuth` to carry our
+      // state; a plain property, as axios's own headers are (absent was checked, a JWT is clean).
+      const state: RequestState = prior ?? {};
+      state.sent = token;
+      config.amplifyAuth = state;
+      (config.headers as unknown as Record<string, string>)[route.header] = headerValue(route, token);
+      return settle(adapter(config));
+    }
     // A `redirect: 'manual'` that an install set on a config copied from its response is not the caller's.
     // `'follow'` is fetch's default said out loud: the plugin follows, judging each hop.
     const callersRedirect = prior?.manual ? undefined : config.fetchOptions?.redirect;
@@ -219,7 +229,10 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
 
     const tokenKey = tokenKeyOf(route);
     const session = coordinator.current;
-    const token = await tokenFor(session, config, tokenKey);
+    // The common case waits for nothing: a token in memory that is not expiring.
+    const kept = coordinator.peek(session);
+    const keptToken = kept === false ? undefined : kept?.[tokenKey];
+    const token = kept !== false && (!keptToken || !isExpiring(keptToken)) ? keptToken : await tokenFor(session, config, tokenKey);
     // Uninstalled while it waited: the request goes out as if the plugin had never been there.
     if (!isActive()) return adapter(config);
     if (!token) {

@@ -5,6 +5,7 @@ import type { AmplifyAuthEvents, AmplifyAuthOptions, SessionTokens, TokenSource 
 import { createApi } from './support/api.js';
 import { FakeSession } from './support/fake-source.js';
 import { issueTokens, userOfToken } from './support/jwt.js';
+import { within as withinMs } from './support/within.js';
 
 /**
  * Account switches: user A is signed in, then signs out, and user B signs in, while something of
@@ -37,17 +38,7 @@ function gate(): Gate {
 }
 
 /** `promise`, or a rejection naming `what` when it has not settled within `ms`. */
-async function within<T>(promise: Promise<T>, what: string, ms = promptlyMs): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const within = <T>(promise: Promise<T>, what: string, ms = promptlyMs): Promise<T> => withinMs(promise, what, ms);
 
 const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
 

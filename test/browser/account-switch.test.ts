@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
 import { decodeJwt } from 'jose';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DemoWeb, startDemoWeb } from '../../demo/web/server.js';
 import type { RefreshHold } from '../harness/cognito.js';
 import type { ApiRequest } from '../harness/protected-api.js';
+import { launchChromium } from '../support/chromium.js';
+import { within as withinMs } from '../support/within.js';
 
 /**
  * An account switch across two tabs of one Chromium context (one localStorage, one Amplify session):
@@ -15,16 +16,6 @@ import type { ApiRequest } from '../harness/protected-api.js';
  */
 
 // Debian's Chromium (.ci/run installs it); playwright-core drives it, it downloads nothing.
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 /** How long "at once" may take in a browser: generous, so that a slow machine cannot flake a test. */
 const promptlyMs = 5000;
 
@@ -44,8 +35,7 @@ let A: string;
 let B: string;
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install chromium (.ci/run does)`);
-  [browser, demo] = await Promise.all([chromium.launch({ executablePath, args, headless: true }), startDemoWeb()]);
+  [browser, demo] = await Promise.all([launchChromium(), startDemoWeb()]);
   const { cognito } = demo.world;
   A = cognito.username;
   B = cognito.secondUser.username;
@@ -92,17 +82,7 @@ const runWith = <T, A>(page: Page, action: (demo: Demo, arg: A) => Promise<T>, a
 const events = (page: Page) => page.evaluate(() => [...(window as unknown as { demo: Demo }).demo.events]);
 
 /** `promise`, or a rejection naming `what` when it has not settled within `ms`. */
-async function within<T>(promise: Promise<T>, what: string, ms = promptlyMs): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const within = <T>(promise: Promise<T>, what: string, ms = promptlyMs): Promise<T> => withinMs(promise, what, ms);
 
 const userOf = (token: string | undefined): string => {
   if (!token) return 'none';

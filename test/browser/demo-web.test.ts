@@ -1,19 +1,9 @@
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DemoWeb, startDemoWeb } from '../../demo/web/server.js';
+import { launchChromium } from '../support/chromium.js';
 
 // Debian's Chromium (.ci/run installs it); playwright-core drives it, it downloads nothing.
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 type Demo = {
   signIn(): Promise<void>;
@@ -30,8 +20,7 @@ let demo: DemoWeb;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install chromium (.ci/run does)`);
-  [browser, demo] = await Promise.all([chromium.launch({ executablePath, args, headless: true }), startDemoWeb()]);
+  [browser, demo] = await Promise.all([launchChromium(), startDemoWeb()]);
 }, 60_000);
 
 afterAll(async () => {

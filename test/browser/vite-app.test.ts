@@ -9,23 +9,14 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { build, type Manifest } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalWorld, startLocalWorld } from '../harness/world.js';
+import { launchChromium } from '../support/chromium.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /** What examples/vite exposes on `window.example`. */
 type CallResult = { status: number; data: { user?: string } } | { error: string };
@@ -128,11 +119,10 @@ let launching: Promise<Browser> | undefined;
 let starting: Promise<LocalWorld> | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install chromium (.ci/run does)`);
   work = await mkdtemp(join(tmpdir(), 'vite-app-'));
   outDir = join(work, 'out');
   // Started while the app is packed and built; afterAll stops them whatever fails in between.
-  launching = chromium.launch({ executablePath, args, headless: true, timeout: 30_000 });
+  launching = launchChromium({ timeout: 30_000 });
   starting = startLocalWorld();
   // Their failures are reported by the Promise.all below, not as unhandled rejections meanwhile.
   launching.catch(() => undefined);

@@ -9,6 +9,7 @@ import { type AmplifyAuth, installAmplifyAuth, isAmplifyAuthError, type LogoutRe
 import type { LocalUser, RefreshHold } from '../harness/cognito.js';
 import type { ApiRequest, HeldAnswer } from '../harness/protected-api.js';
 import { startLocalWorld, type LocalWorld } from '../harness/world.js';
+import { within as withinMs } from '../support/within.js';
 
 /**
  * Account switches against the real Amplify v6 and the local Cognito, with two users: user A's
@@ -43,17 +44,7 @@ const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
   );
 
 /** `promise`, or a rejection naming `what` when it has not settled within `ms`. */
-async function within<T>(promise: Promise<T>, what: string, ms = promptlyMs): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const within = <T>(promise: Promise<T>, what: string, ms = promptlyMs): Promise<T> => withinMs(promise, what, ms);
 
 /** True when `promise` has not settled after a few turns of the event loop. */
 async function pending(promise: Promise<unknown>): Promise<boolean> {

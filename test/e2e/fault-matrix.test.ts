@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installAmplifyAuth, isAmplifyAuthError, type LogoutReason, SessionEndedError } from 'axios-amplify-auth';
 import type { RefreshFault } from '../harness/cognito.js';
 import { startLocalWorld, type LocalWorld } from '../harness/world.js';
+import { within as withinMs } from '../support/within.js';
 
 /**
  * Every way a refresh can fail, answered by the local Cognito to the real Amplify v6, at
@@ -58,17 +59,7 @@ async function untilCognitoQuiet(): Promise<void> {
 }
 
 /** `promise`, or a rejection naming `what` when it has not settled within `ms`. */
-async function within<T>(promise: Promise<T>, what: string, ms = 5_000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const within = <T>(promise: Promise<T>, what: string, ms = 5_000): Promise<T> => withinMs(promise, what, ms);
 
 describe('fault matrix against real Amplify v6', () => {
   describe.each(faults)('refresh answered by: %s', (name, fault, expected) => {

@@ -1,23 +1,12 @@
 // examples/nextjs, built with `next build` and run with `next start` against the package as
 // `npm pack` publishes it (installed by .ci/nextjs.sh), in Chromium and over plain HTTP with
 // 50 users' cookie jars. Run with `npx vitest run --config vitest.nextjs.config.ts`.
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claims } from './cognito.js';
 import { CookieJar, jsCookieName } from './jar.js';
 import { buildApp, type NextWorld, startNextWorld } from './world.js';
-
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+import { launchChromium } from '../support/chromium.js';
 
 type Outcome =
   | { ok: true; calls: Array<{ path: string; status: number; user?: string }>; refreshes: number }
@@ -68,8 +57,7 @@ let launching: Promise<Browser> | undefined;
 let starting: Promise<NextWorld> | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install chromium (.ci/run does)`);
-  launching = chromium.launch({ executablePath, args, headless: true, timeout: 30_000 });
+  launching = launchChromium({ timeout: 30_000 });
   launching.catch(() => undefined);
   await buildApp();
   starting = startNextWorld();

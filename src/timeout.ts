@@ -38,7 +38,11 @@ export function withTimeout<T>(task: () => Promise<T>, timeoutMs: number, abando
 
 /** `promise`, or a rejection as soon as `signal` aborts: what a lock holder awaits, so that an abort releases the lock. */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // Nobody waits for the task any more; its own failure must not go unhandled.
+    promise.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });

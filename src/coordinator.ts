@@ -163,12 +163,7 @@ export class SessionCoordinator {
       session.read = undefined;
     } else if (typeof change === 'object' && change !== null && typeof change.ended === 'string') {
       // Amplify learned, in a call of the app's own, that the session ended: no token of it goes out.
-      if (!session.armed) return;
-      try {
-        this.#end(session, new SessionEndedError(change.ended, { cause: change.error }));
-      } catch {
-        // #end throws for the requests it ends; the source's listener is not one of them.
-      }
+      if (session.armed) this.#end(session, new SessionEndedError(change.ended, { cause: change.error }));
     } else {
       this.#change(session);
     }
@@ -267,7 +262,7 @@ export class SessionCoordinator {
     }
     // A forced refresh without tokens in a session that had them: it ended (a sign-out by the app
     // would have been a session change first, for a source with `subscribe`).
-    if (refresh && session.armed) return this.#end(session, new SessionEndedError('session-ended'));
+    if (refresh && session.armed) throw this.#end(session, new SessionEndedError('session-ended'));
     // Nobody is signed in. For a session that had a user, that is a sign-out nobody announced.
     if (session.tokens) {
       if (stale) return undefined;
@@ -292,7 +287,7 @@ export class SessionCoordinator {
   #onFailure(session: Session, error: unknown): never {
     // An old session's failure fires nothing: no logout for a session that is not current.
     if (session !== this.#current) throw session.left ?? sessionChanged();
-    if (isSessionEndedError(error)) this.#end(session, error);
+    if (isSessionEndedError(error)) throw this.#end(session, error);
     if (isAmplifyAuthError(error) && error.code === 'SESSION_CHANGED') {
       // The source refused tokens of another user than the one signed in (Amplify wrote an old
       // session's refresh over the new one): that session is lost; say so once.
@@ -315,7 +310,7 @@ export class SessionCoordinator {
   }
 
   /** The session ended: `logout` once (if it had tokens), its requests reject with `error`. */
-  #end(session: Session, error: SessionEndedError): never {
+  #end(session: Session, error: SessionEndedError): SessionEndedError {
     if (session === this.#current) this.#current = new Session({ armed: false, quiet: true });
     const announce = session.armed;
     session.armed = false;
@@ -325,7 +320,7 @@ export class SessionCoordinator {
       if (tab) noteSessionEnded(tab, error.reason);
       this.#emit('logout', { reason: error.reason, error: error.cause ?? error });
     }
-    throw error;
+    return error;
   }
 
   /**
@@ -369,11 +364,7 @@ export class SessionCoordinator {
         if ((tokens && !holds(tokens, dead)) || !session.armed) return;
         // More of the other tab's writes may have been heard meanwhile; only a sign-in since stops it.
         if (this.#current !== session && this.#current.tokens) return;
-        try {
-          this.#end(session, new SessionEndedError(reason));
-        } catch {
-          // #end throws for the requests it ends; none is waiting here.
-        }
+        this.#end(session, new SessionEndedError(reason));
       },
       () => {},
     );

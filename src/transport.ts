@@ -137,13 +137,13 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
     }
   }
 
-  /** The token for a request of `session`: from memory when it is not expiring, else after waiting. */
+  /** The token for a request of `session` when memory (`kept`) has none that can go as it is. */
   async function tokenFor(
     session: Session,
     config: InternalAxiosRequestConfig,
     tokenKey: 'idToken' | 'accessToken',
+    kept: Tokens | false,
   ): Promise<string | undefined> {
-    const kept = coordinator.peek(session);
     const token = (kept === false ? await waitFor(() => coordinator.tokens(session, refreshTimeoutMs), config) : kept)?.[tokenKey];
     if (!token || !isExpiring(token)) return token;
     return (await waitFor(() => coordinator.renew(session, 'expiring', token, refreshTimeoutMs), config))?.[tokenKey];
@@ -232,7 +232,7 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
     // The common case waits for nothing: a token in memory that is not expiring.
     const kept = coordinator.peek(session);
     const keptToken = kept === false ? undefined : kept?.[tokenKey];
-    const token = kept !== false && (!keptToken || !isExpiring(keptToken)) ? keptToken : await tokenFor(session, config, tokenKey);
+    const token = kept !== false && (!keptToken || !isExpiring(keptToken)) ? keptToken : await tokenFor(session, config, tokenKey, kept);
     // Uninstalled while it waited: the request goes out as if the plugin had never been there.
     if (!isActive()) return adapter(config);
     if (!token) {

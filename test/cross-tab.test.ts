@@ -3,6 +3,7 @@ import AxiosMockAdapter from 'axios-mock-adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AmplifyAuth, installAmplifyAuth, SessionEndedError } from '../src/core.js';
 import type { LogoutReason, SessionTokens, SourceChange, TokenSource } from '../src/types.js';
+import { fakeLocks } from './support/fake-locks.js';
 import { issueTokens, serialOf } from './support/jwt.js';
 
 /**
@@ -49,27 +50,6 @@ class SharedSession {
       },
     };
   }
-}
-
-function fakeLocks() {
-  const tails = new Map<string, Promise<unknown>>();
-  return {
-    request<T>(name: string, options: { signal?: AbortSignal; ifAvailable?: boolean }, task: (lock: unknown) => Promise<T>): Promise<T> {
-      const held = tails.has(name);
-      if (options.ifAvailable && held) return task(null);
-      const run = (tails.get(name) ?? Promise.resolve()).then(() => {
-        if (options.signal?.aborted) throw new DOMException('aborted', 'AbortError');
-        return task({ name });
-      });
-      const tail = run
-        .catch(() => {})
-        .then(() => {
-          if (tails.get(name) === tail) tails.delete(name);
-        });
-      tails.set(name, tail);
-      return run;
-    },
-  };
 }
 
 /**

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installAmplifyAuth } from '../src/core.js';
 import type { SessionTokens, TokenSource } from '../src/types.js';
 import { createApi } from './support/api.js';
+import { fakeLocks } from './support/fake-locks.js';
 import { issueTokens } from './support/jwt.js';
 
 /** A source whose refresh takes `refreshMs` (`Infinity`: hangs), counting its refreshes. */
@@ -30,23 +31,7 @@ const hadLocks = typeof globals.navigator?.locks === 'object';
 const savedNavigator = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
 beforeAll(() => {
   if (hadLocks) return;
-  const tails = new Map<string, Promise<unknown>>();
-  const locks = {
-    request<T>(name: string, options: { signal?: AbortSignal; ifAvailable?: boolean }, task: (lock: unknown) => Promise<T>): Promise<T> {
-      if (options.ifAvailable && tails.has(name)) return task(null);
-      const run = (tails.get(name) ?? Promise.resolve()).then(() => {
-        if (options.signal?.aborted) throw options.signal.reason;
-        return task({ name });
-      });
-      const tail = run
-        .catch(() => {})
-        .then(() => {
-          if (tails.get(name) === tail) tails.delete(name);
-        });
-      tails.set(name, tail);
-      return run;
-    },
-  };
+  const locks = fakeLocks();
   Object.defineProperty(globalThis, 'navigator', { value: { ...globals.navigator, locks }, configurable: true, writable: true });
 });
 afterAll(() => {

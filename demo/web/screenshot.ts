@@ -1,19 +1,9 @@
 // Regenerates docs/demo-web.png, the README's picture of the demo page: `npx tsx demo/web/screenshot.ts`.
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../test/support/chromium.js';
 import { startDemoWeb } from './server.js';
 
 const demo = await startDemoWeb();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1040, height: 760 } });
   await page.goto(demo.url);

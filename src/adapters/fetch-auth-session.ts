@@ -2,19 +2,12 @@ import { browserWindow, lockManager } from '../environment.js';
 import { AmplifyAuthError } from '../errors.js';
 import type { SessionTokens, TokenSource } from '../types.js';
 import { toSessionError } from './cognito-errors.js';
-import { assertHub, type HubLike, HubUser, subscribeToChanges, withRefreshFailure } from './hub.js';
-
-interface JwtLike {
-  toString(): string;
-}
+import { assertHub, type HubLike, HubUser, type JwtLike, rawJwt, storagePrefix, subscribeToChanges, withRefreshFailure } from './hub.js';
 
 /** Amplify v6's `fetchAuthSession`, typed structurally (from `aws-amplify/auth`). */
 export type FetchAuthSession = (options?: { forceRefresh?: boolean }) => Promise<{
   tokens?: { idToken?: JwtLike; accessToken: JwtLike } | undefined;
 }>;
-
-// Amplify keeps the session under keys with this prefix (v5 and v6 alike).
-const storagePrefix = 'CognitoIdentityServiceProvider.';
 
 /**
  * True in a browser document whose Amplify session lives in `localStorage` (Amplify's default
@@ -32,18 +25,6 @@ export function sessionInLocalStorage(): boolean {
     // Storage refused: nothing shared that this tab could see.
   }
   return false;
-}
-
-/**
- * The compact JWT of Amplify's token object (`toString()`). Anything else is handed on as it is,
- * so that the plugin rejects it as the source's mistake instead of sending `[object Object]`.
- */
-function raw(jwt: JwtLike | undefined): string {
-  if (jwt === undefined) return '';
-  if (typeof jwt !== 'object' || jwt === null) return jwt as unknown as string;
-  const { toString } = jwt as { toString?: unknown };
-  if (typeof toString !== 'function' || toString === Object.prototype.toString) return jwt as unknown as string;
-  return (toString as () => unknown).call(jwt) as string;
 }
 
 /**
@@ -75,7 +56,7 @@ export function fromFetchAuthSession(fetchAuthSession: FetchAuthSession, hub?: H
     }
     const found = outcome.result.tokens;
     if (found) {
-      const tokens = { idToken: raw(found.idToken), accessToken: raw(found.accessToken) };
+      const tokens = { idToken: rawJwt(found.idToken), accessToken: rawJwt(found.accessToken) };
       if (user && !user.owns(tokens)) {
         if (user.announced === null) return undefined; // signed out: a dead session's late write
         throw new AmplifyAuthError('SESSION_CHANGED', "Amplify's session holds another user's tokens than the one who signed in");

@@ -35,7 +35,24 @@ function listenToAuth(hub: HubLike, callback: Parameters<HubLike['listen']>[1]):
 }
 
 // Amplify v5 and v6 keep Cognito's tokens under keys with this prefix.
-const storagePrefix = 'CognitoIdentityServiceProvider.';
+export const storagePrefix = 'CognitoIdentityServiceProvider.';
+
+/** What Amplify v6 hands out for a token: a JWT object whose `toString()` is the compact JWT. */
+export interface JwtLike {
+  toString(): string;
+}
+
+/**
+ * The compact JWT of Amplify's token object. Anything else is handed on as it is, so that the
+ * plugin rejects it as the source's mistake instead of sending `[object Object]`.
+ */
+export function rawJwt(jwt: JwtLike | undefined): string {
+  if (jwt === undefined) return '';
+  if (typeof jwt !== 'object' || jwt === null) return jwt as unknown as string;
+  const { toString } = jwt as { toString?: unknown };
+  if (typeof toString !== 'function' || toString === Object.prototype.toString) return jwt as unknown as string;
+  return (toString as () => unknown).call(jwt) as string;
+}
 
 /** The error of a Hub `tokenRefresh_failure`: v6 sends `{ error }`, v5 the error itself. */
 function refreshError(data: unknown): unknown {

@@ -1,9 +1,6 @@
 import type { SessionTokens, TokenSource } from '../types.js';
 import { toSessionError } from './cognito-errors.js';
-
-interface JwtLike {
-  toString(): string;
-}
+import { type JwtLike, rawJwt } from './hub.js';
 
 /**
  * Amplify v6's server-side `fetchAuthSession` (from `aws-amplify/auth/server`), typed structurally:
@@ -13,14 +10,6 @@ export type ServerFetchAuthSession<Context> = (
   contextSpec: Context,
   options?: { forceRefresh?: boolean },
 ) => Promise<{ tokens?: { idToken?: JwtLike; accessToken: JwtLike } | undefined }>;
-
-function raw(jwt: JwtLike | undefined): string {
-  if (jwt === undefined) return '';
-  if (typeof jwt !== 'object' || jwt === null) return jwt as unknown as string;
-  const { toString } = jwt as { toString?: unknown };
-  if (typeof toString !== 'function' || toString === Object.prototype.toString) return jwt as unknown as string;
-  return (toString as () => unknown).call(jwt) as string;
-}
 
 /**
  * The session of one server request (Next.js Route Handler, Server Action, Server Component,
@@ -66,7 +55,7 @@ export function fromServerContext<Context>(fetchAuthSession: ServerFetchAuthSess
       } catch (error) {
         throw toSessionError(error);
       }
-      const tokens = found ? { idToken: raw(found.idToken), accessToken: raw(found.accessToken) } : undefined;
+      const tokens = found ? { idToken: rawJwt(found.idToken), accessToken: rawJwt(found.accessToken) } : undefined;
       if (forceRefresh) {
         refreshed = tokens;
         // A forced refresh without tokens: the session of this request ended (the adapter has

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type DemoWeb, startDemoWeb } from '../../demo/web/server.js';
 import type { RefreshHold } from '../harness/cognito.js';
 import type { ApiRequest } from '../harness/protected-api.js';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium, openDemoTab } from '../support/chromium.js';
 import { within as withinMs } from '../support/within.js';
 
 /**
@@ -65,15 +65,7 @@ afterEach(async () => {
   await context.close();
 });
 
-async function openTab(): Promise<Page> {
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(demo.url);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
-  return page;
-}
+const openTab = (): Promise<Page> => openDemoTab(context, demo.url);
 
 const run = <T>(page: Page, action: (demo: Demo) => Promise<T>): Promise<T> =>
   page.evaluate(`(${action.toString()})(window.demo)`) as Promise<T>;

@@ -1,7 +1,7 @@
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DemoWeb, startDemoWeb } from '../../demo/web/server.js';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium, openDemoTab } from '../support/chromium.js';
 
 // Debian's Chromium (.ci/run installs it); playwright-core drives it, it downloads nothing.
 
@@ -36,15 +36,7 @@ afterEach(async () => {
   await context.close();
 });
 
-async function openTab(): Promise<Page> {
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(demo.url);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
-  return page;
-}
+const openTab = (): Promise<Page> => openDemoTab(context, demo.url);
 
 const run = <T>(page: Page, action: (demo: Demo) => Promise<T>): Promise<T> =>
   page.evaluate(`(${action.toString()})(window.demo)`) as Promise<T>;

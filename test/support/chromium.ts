@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium (playwright-core downloads no browser); `.ci/run` installs it. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,4 +19,15 @@ const args = [
 export function launchChromium(options: { timeout?: number } = {}) {
   if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath}: apt-get install chromium (.ci/run does)`);
   return chromium.launch({ executablePath: chromiumPath, args, headless: true, ...options });
+}
+
+/** A tab of `context` on the demo page, ready to drive; an error in the page fails the test. */
+export async function openDemoTab(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  return page;
 }

@@ -33,7 +33,7 @@ async function attachFromAmplify(config: InternalAxiosRequestConfig): Promise<In
 /** Sets `implementation` up on a new instance whose requests go to `adapter`. */
 export async function create(
   implementation: Implementation,
-  adapter: InternalAxiosRequestConfig['adapter'],
+  adapter: NonNullable<InternalAxiosRequestConfig['adapter']>,
 ): Promise<{ api: AxiosInstance; auth?: AmplifyAuth; dispose: () => void }> {
   const api = axios.create({ baseURL: 'https://api.example.com', adapter });
   switch (implementation) {

@@ -174,7 +174,8 @@ export function compileAllow(allow: AmplifyAuthOptions['allow'], instance: Axios
     // What is judged is what axios sends, `params` included: a RegExp or a function may read the
     // query, and a URL with whitespace before the query parses to another path than without it.
     if (fullPath !== undefined && config.params) {
-      fullPath = axios.getUri({ url: fullPath, params: config.params, paramsSerializer: config.paramsSerializer });
+      const { params, paramsSerializer } = config;
+      fullPath = axios.getUri(paramsSerializer ? { url: fullPath, params, paramsSerializer } : { url: fullPath, params });
     }
     return (fullPath !== undefined && route(fullPath)) || null;
   };

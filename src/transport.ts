@@ -192,15 +192,9 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
       }
       if (hopAllowed(next.href)) headers.set(header, value);
       else stripToken(headers as unknown as Record<string, unknown>, token);
-      current = {
-        ...current,
-        url: next.href,
-        baseURL: undefined,
-        params: undefined,
-        headers,
-        method: toGet ? 'get' : current.method,
-        data: toGet ? undefined : current.data,
-      } as InternalAxiosRequestConfig;
+      // The next hop's URL is absolute and complete: no baseURL, no params to add again.
+      const { baseURL: _baseURL, params: _params, ...rest } = current;
+      current = { ...rest, url: next.href, headers, ...(toGet && { method: 'get', data: undefined }) };
       outcome = await settle(adapter(current));
     }
     return outcome;

@@ -426,7 +426,7 @@ function allowedBy(plan: Plan, url: URL): boolean {
 
 const customHttp: AxiosAdapter = (config) => getAdapter('http')(config);
 const customFetch: AxiosAdapter = (config) => getAdapter('fetch')(config);
-const adapters: Record<AdapterName, AxiosRequestConfig['adapter']> = {
+const adapters: Record<AdapterName, NonNullable<AxiosRequestConfig['adapter']>> = {
   http: 'http',
   fetch: 'fetch',
   'custom-http': customHttp,
@@ -440,7 +440,7 @@ const lookup = async (): Promise<[string, 4]> => ['127.0.0.1', 4];
 // eslint-disable-next-line @typescript-eslint/no-wrapper-object-types -- a non-primitive url is a case of its own
 const value = (url: UrlValue): string | String => (typeof url === 'string' ? url : new String(url.boxed));
 
-function allowOption(plan: Plan): AmplifyAuthOptions['allow'] {
+function allowOption(plan: Plan): AmplifyAuthOptions['allow'] | undefined {
   const { allow } = plan;
   if (allow.kind === 'default') return undefined;
   if (allow.kind === 'fn') return fnFor(allow.name, allow.server);
@@ -464,7 +464,8 @@ function applyMove(config: InternalAxiosRequestConfig, move: Move): InternalAxio
       config.url = value(move.value) as string;
       return config;
     case 'baseURL':
-      config.baseURL = move.value;
+      // undefined too: an interceptor that clears the baseURL is a case of its own.
+      Object.assign(config, { baseURL: move.value });
       return config;
     case 'allowAbsoluteUrls':
       config.allowAbsoluteUrls = move.value;
@@ -502,7 +503,7 @@ async function send(plan: Plan): Promise<{ id: string; received: Seen[] }> {
     header: plan.header,
     ...(plan.scheme === undefined ? {} : { scheme: plan.scheme }),
     ...(plan.tokenType === undefined ? {} : { tokenType: plan.tokenType }),
-    ...(plan.allow.kind === 'default' ? {} : { allow: allowOption(plan) }),
+    ...(plan.allow.kind === 'default' ? {} : { allow: allowOption(plan)! }),
   });
   use('after-install');
   const { transform } = plan;
@@ -517,7 +518,8 @@ async function send(plan: Plan): Promise<{ id: string; received: Seen[] }> {
     .request({
       method: request.method,
       url: value(request.url) as string,
-      ...(request.baseURL === 'absent' ? {} : { baseURL: request.baseURL }),
+      // baseURL undefined too: a request that clears the instance's baseURL is a case of its own.
+      ...(request.baseURL === 'absent' ? {} : ({ baseURL: request.baseURL } as { baseURL: string })),
       ...(request.allowAbsoluteUrls === undefined ? {} : { allowAbsoluteUrls: request.allowAbsoluteUrls }),
       ...(request.params === undefined ? {} : { params: request.params }),
       ...(request.method === 'get' ? {} : { data: { a: 1 } }),

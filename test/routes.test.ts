@@ -119,7 +119,7 @@ const withCustom = { ...adapters, custom: customAdapter } as const;
 type AdapterName = keyof typeof withCustom;
 
 function setup(
-  adapter: AxiosRequestConfig['adapter'],
+  adapter: NonNullable<AxiosRequestConfig['adapter']>,
   options: { header?: string; allow?: (string | RegExp)[] } = {},
   config: AxiosRequestConfig = {},
 ) {
@@ -322,7 +322,14 @@ describe('4. the token is judged on the URL really sent, after every app interce
 describe('5. a config re-sent through a second install', () => {
   const variants: Array<[string, (config: InternalAxiosRequestConfig) => AxiosRequestConfig]> = [
     ['{ ...response.config, url }', (config) => ({ ...config, url: '/v2/redirecting' })],
-    ['{ ...response.config, url, fetchOptions: undefined }', (config) => ({ ...config, url: '/v2/redirecting', fetchOptions: undefined })],
+    [
+      '{ ...response.config, url, fetchOptions: undefined }',
+      (config) => {
+        // As an app's plain JavaScript would: fetchOptions set to undefined explicitly.
+        const resent: AxiosRequestConfig = { ...config, url: '/v2/redirecting' };
+        return Object.assign(resent, { fetchOptions: undefined });
+      },
+    ],
   ];
   for (const [name, adapter] of Object.entries(adapters)) {
     for (const [shape, resend] of variants) {

@@ -58,7 +58,7 @@ describe('fromServerContext (axios-amplify-auth/server)', () => {
     server.rejectCurrentTokens(50); // every cookie token is rejected once
     const results = await Promise.all(
       requests.map(async (request, i) => {
-        const api = axios.create({ baseURL: 'https://api.example.com', adapter: server.api.defaults.adapter });
+        const api = axios.create({ baseURL: 'https://api.example.com', adapter: server.api.defaults.adapter! });
         const auth = installAmplifyAuth(api, { source: fromServerContext(request.fetchAuthSession, request.contextSpec) });
         try {
           const response = await api.get(`/u/${i}`);

@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '**/node_modules/', 'coverage/', 'test/fixtures/', 'examples/nextjs/.next/', 'examples/nextjs/next-env.d.ts'] },
+  {
+    ignores: [
+      'dist/',
+      '**/node_modules/',
+      'coverage/',
+      'test/fixtures/',
+      'test/docs/.blocks/',
+      'examples/nextjs/.next/',
+      'examples/nextjs/next-env.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

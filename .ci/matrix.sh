@@ -2,9 +2,9 @@
 # The runtime and peer matrix: the whole unit suite on Node 22, 24, 26, Deno and Bun (Node 20 runs
 # it in `npm test`), under React Native's globals, and the end-to-end suite against the oldest peers
 # package.json accepts (npm aliases aws-amplify-lowest, axios-lowest) and Amplify v5.
-# Writes the README's compatibility table to matrix-report.md (not committed);
-# `bash .ci/matrix.sh --update-readme` (or `node .ci/readme-table.mjs matrix-report.md` after a
-# run) puts it into README.md between its markers.
+# Writes the compatibility table to matrix-report.md (not committed);
+# `bash .ci/matrix.sh --update-docs` (or `node .ci/compatibility-table.mjs matrix-report.md` after a
+# run) puts it into docs/compatibility.md between its markers.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1
@@ -55,5 +55,5 @@ rows+=("| whole suite (\`npm test\`) | Node.js $(node --version), aws-amplify $a
   printf '%s\n' "${rows[@]}"
 } > "$report"
 cat "$report"
-[ "${1:-}" = --update-readme ] && node .ci/readme-table.mjs "$report"
+[ "${1:-}" = --update-docs ] && node .ci/compatibility-table.mjs "$report"
 exit "$failed"

@@ -23,7 +23,7 @@ export async function bundledSize(code: string, resolveDir: string): Promise<{ m
 /**
  * The size guard of `axios-amplify-auth/core`, checked by `npm test` so that growth is a
  * decision, not an accident. It measures about 7.3 kB with sessions, the adapter wrapper and tab
- * coordination (see README, Performance).
+ * coordination (see docs/performance.md).
  */
 export const coreBudgetBytes = 8.25 * 1024;
 

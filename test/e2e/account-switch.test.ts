@@ -14,7 +14,7 @@ import { within as withinMs } from '../support/within.js';
 /**
  * Account switches against the real Amplify v6 and the local Cognito, with two users: user A's
  * refresh (or A's request at the API) is held while the app signs A out and signs B in. The
- * contract (README, "Switching users"): a request belongs to the session current when the plugin
+ * contract (docs/failure-behaviour.md, "Switching users"): a request belongs to the session current when the plugin
  * starts to get its token; what waits in A's session rejects with SESSION_CHANGED and is not
  * sent; B is served at once with B's own token, without waiting for A's refresh; `logout` fires
  * only for a session that ended.

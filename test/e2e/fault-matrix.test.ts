@@ -10,7 +10,7 @@ import { within as withinMs } from '../support/within.js';
 
 /**
  * Every way a refresh can fail, answered by the local Cognito to the real Amplify v6, at
- * concurrency 1 and 50. Prints the table that README's "Failure behaviour" shows.
+ * concurrency 1 and 50. Prints the table that docs/failure-behaviour.md shows.
  */
 type Expected = { ends: LogoutReason } | { code: 'REFRESH_FAILED' | 'REFRESH_TIMEOUT' };
 const error = (status: number, type: string, message: string): RefreshFault => ({ kind: 'error', status, type, message });

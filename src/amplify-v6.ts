@@ -11,6 +11,9 @@ let sharedSource: TokenSource | undefined;
 /**
  * The default source: one instance for the whole app, so that every axios instance installed with
  * defaults shares one refresh. Made on first use, so that importing the package does nothing.
+ * @example
+ * // The default source, explicitly: the same one every default install shares.
+ * installAmplifyAuth(api, { source: amplifyV6Source(), tokenType: 'access' });
  */
 export function amplifyV6Source(): TokenSource {
   return (sharedSource ??= fromFetchAuthSession(fetchAuthSession, Hub));

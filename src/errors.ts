@@ -1,11 +1,21 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import type { AmplifyAuthErrorCode, LogoutReason } from './types.js';
 
-/** Options of the error constructors. */
+/**
+ * Options of the error constructors.
+ * @example
+ * throw new SessionEndedError('revoked', { cause: cognitoError }); // from a custom source
+ */
 export interface AmplifyAuthErrorOptions {
-  /** The underlying error: Cognito's, the network's, or the source's. */
+  /**
+   * The underlying error: Cognito's, the network's, or the source's.
+   * @default none
+   */
   cause?: unknown;
-  /** The config of the request that failed. */
+  /**
+   * The config of the request that failed.
+   * @default none
+   */
   config?: InternalAxiosRequestConfig;
 }
 
@@ -15,6 +25,10 @@ const names = new Set(['AmplifyAuthError', 'SessionEndedError']);
  * A request failed because no usable token could be had: the session ended (`SESSION_ENDED`),
  * changed to another user or to nobody while the request waited (`SESSION_CHANGED`), or could
  * not be refreshed (`REFRESH_FAILED`, `REFRESH_TIMEOUT`).
+ * @example
+ * api.get('/orders').catch((error) => {
+ *   if (error instanceof AmplifyAuthError && error.code === 'REFRESH_FAILED') showOfflineBanner();
+ * });
  */
 export class AmplifyAuthError extends Error {
   override name = 'AmplifyAuthError';
@@ -31,7 +45,12 @@ export class AmplifyAuthError extends Error {
   }
 }
 
-/** The session can no longer be refreshed: the user has to sign in again. */
+/**
+ * The session can no longer be refreshed: the user has to sign in again.
+ * @example
+ * // In a custom source: the refresh token is dead, the user has to sign in again.
+ * throw new SessionEndedError('revoked', { cause: cognitoError });
+ */
 export class SessionEndedError extends AmplifyAuthError {
   override name = 'SessionEndedError';
   declare readonly code: 'SESSION_ENDED';
@@ -46,6 +65,10 @@ export class SessionEndedError extends AmplifyAuthError {
 /**
  * An {@link AmplifyAuthError} as a union on `code`: checking `code === 'SESSION_ENDED'` narrows it
  * to {@link SessionEndedError}, so that `reason` needs no cast.
+ * @example
+ * function reasonOf(error: AnyAmplifyAuthError): string {
+ *   return error.code === 'SESSION_ENDED' ? error.reason : error.code; // `reason` without a cast
+ * }
  */
 export type AnyAmplifyAuthError =
   SessionEndedError | (AmplifyAuthError & { readonly code: Exclude<AmplifyAuthErrorCode, 'SESSION_ENDED'> });
@@ -53,6 +76,10 @@ export type AnyAmplifyAuthError =
 /**
  * True for an {@link AmplifyAuthError} (or {@link SessionEndedError}), also one made by another
  * copy of this module (ESM and CommonJS loaded side by side), which `instanceof` would miss.
+ * @example
+ * api.get('/orders').catch((error) => {
+ *   if (isAmplifyAuthError(error) && error.code === 'REFRESH_FAILED') showOfflineBanner();
+ * });
  */
 export function isAmplifyAuthError(error: unknown): error is AnyAmplifyAuthError {
   return error instanceof Error && names.has(error.name) && typeof (error as Partial<AmplifyAuthError>).code === 'string';

@@ -54,7 +54,14 @@ export function install(
   };
 }
 
-/** Options of `/core`'s {@link installAmplifyAuth}: `source` is required there. */
+/**
+ * Options of `/core`'s {@link installAmplifyAuth}: `source` is required there.
+ * @example
+ * import { fetchAuthSession } from 'aws-amplify/auth';
+ * import { Hub } from 'aws-amplify/utils';
+ * const options: AmplifyAuthOptions = { source: fromFetchAuthSession(fetchAuthSession, Hub), tokenType: 'access' };
+ * installAmplifyAuth(api, options);
+ */
 export interface CoreAmplifyAuthOptions extends AmplifyAuthOptions {
   /** Where tokens come from (no default in `/core`, which imports nothing of `aws-amplify`). */
   source: TokenSource;
@@ -66,6 +73,7 @@ export interface CoreAmplifyAuthOptions extends AmplifyAuthOptions {
  * From `/core` the `source` is required (no import of `aws-amplify`).
  *
  * @example
+ * import { Auth, Hub } from 'aws-amplify'; // v5
  * const auth = installAmplifyAuth(api, { source: fromCurrentSession(Auth, Hub) });
  * auth.on('logout', ({ reason }) => router.push('/sign-in'));
  */

@@ -2,7 +2,11 @@
 import { SessionEndedError } from './errors.js';
 import type { LogoutReason, SessionTokens, SourceChange, TokenSource } from './types.js';
 
-/** Options of {@link createTestSource}. */
+/**
+ * Options of {@link createTestSource}.
+ * @example
+ * const source = createTestSource({ user: 'alice', lifetimeSeconds: 60 });
+ */
 export interface TestSourceOptions {
   /**
    * Who is signed in at the start (the tokens' `sub`); `null` for nobody.
@@ -24,7 +28,13 @@ export interface TestSourceOptions {
 /** What the next refresh does: new tokens, end the session, fail transiently, or never answer. */
 type NextRefresh = { kind: 'renew' } | { kind: 'end'; reason: LogoutReason } | { kind: 'fail'; error: unknown } | { kind: 'hang' };
 
-/** A {@link TokenSource} that a test drives: see {@link createTestSource}. */
+/**
+ * A {@link TokenSource} that a test drives: see {@link createTestSource}.
+ * @example
+ * const source: TestSource = createTestSource();
+ * source.failNextRefresh(new Error('offline'));
+ * source.signOut();
+ */
 export interface TestSource extends TokenSource {
   /** Signs `user` in (the same one without it) with fresh tokens; a session change. */
   signIn(user?: string): SessionTokens;

@@ -1,6 +1,10 @@
 import type { AxiosResponse } from 'axios';
 
-/** Why a session ended without the app asking. Derived from Cognito's error. */
+/**
+ * Why a session ended without the app asking. Derived from Cognito's error.
+ * @example
+ * auth.on('logout', ({ reason }: { reason: LogoutReason }) => router.push(`/sign-in?reason=${reason}`));
+ */
 export type LogoutReason =
   | 'revoked'
   | 'expired'
@@ -11,7 +15,11 @@ export type LogoutReason =
   | 'refresh-token-reused'
   | 'session-ended';
 
-/** The `code` of every {@link AmplifyAuthError}. */
+/**
+ * The `code` of every {@link AmplifyAuthError}.
+ * @example
+ * const transient: AmplifyAuthErrorCode[] = ['REFRESH_FAILED', 'REFRESH_TIMEOUT'];
+ */
 export type AmplifyAuthErrorCode = 'SESSION_ENDED' | 'SESSION_CHANGED' | 'REFRESH_FAILED' | 'REFRESH_TIMEOUT';
 
 /**
@@ -19,10 +27,23 @@ export type AmplifyAuthErrorCode = 'SESSION_ENDED' | 'SESSION_CHANGED' | 'REFRES
  * `'tokens'`, the same user's tokens were refreshed elsewhere (another tab, the app itself);
  * a {@link SessionEndedError}-like `{ ended }`, the session ended elsewhere and why.
  * Without an argument `onChange` means the session changed: a sign-in, a sign-out, another user.
+ * @example
+ * const source: TokenSource = {
+ *   getTokens: async () => undefined,
+ *   subscribe: (onChange) => {
+ *     const refreshed = () => onChange('tokens'); // same user, new tokens
+ *     window.addEventListener('tokens-refreshed', refreshed);
+ *     return () => window.removeEventListener('tokens-refreshed', refreshed);
+ *   },
+ * };
  */
 export type SourceChange = 'tokens' | { ended: LogoutReason; error?: unknown };
 
-/** Raw compact JWTs, as Cognito issued them. */
+/**
+ * Raw compact JWTs, as Cognito issued them.
+ * @example
+ * const tokens: SessionTokens = { idToken: session.idToken, accessToken: session.accessToken };
+ */
 export interface SessionTokens {
   idToken: string;
   accessToken: string;
@@ -31,6 +52,16 @@ export interface SessionTokens {
 /**
  * Where tokens come from. Amplify v6 and v5 have adapters
  * ({@link fromFetchAuthSession}, {@link fromCurrentSession}); anything else can implement it.
+ * @example
+ * const source: TokenSource = {
+ *   async getTokens({ forceRefresh }) {
+ *     const session = await mySessionStore.get({ refresh: forceRefresh });
+ *     if (session === 'dead') throw new SessionEndedError('revoked');
+ *     return session;
+ *   },
+ *   subscribe: (onChange) => mySessionStore.onChange(onChange),
+ * };
+ * installAmplifyAuth(api, { source });
  */
 export interface TokenSource {
   /**
@@ -60,7 +91,11 @@ export interface TokenSource {
   readonly sharedAcrossTabs?: boolean;
 }
 
-/** Payloads of the events a handle emits. */
+/**
+ * Payloads of the events a handle emits.
+ * @example
+ * auth.on('refresh', ({ trigger }) => metrics.count(`refresh.${trigger}`));
+ */
 export interface AmplifyAuthEvents {
   /** The session ended without the app asking: send the user to sign in. Fires once per session. */
   logout: { reason: LogoutReason; error?: unknown };
@@ -76,7 +111,11 @@ export interface AmplifyAuthEvents {
   skip: { url: string; reason: SkipReason };
 }
 
-/** Why a request went without a token (the `skip` event). */
+/**
+ * Why a request went without a token (the `skip` event).
+ * @example
+ * auth.on('skip', ({ url, reason }: { url: string; reason: SkipReason }) => debugLog(`no token for ${url}: ${reason}`));
+ */
 export type SkipReason = 'not-allowed' | 'signed-out' | 'opted-out' | 'header-set';
 
 /**
@@ -84,7 +123,8 @@ export type SkipReason = 'not-allowed' | 'signed-out' | 'opted-out' | 'header-se
  * `url` is matched as a plain entry is: an origin (with an optional path prefix) or a RegExp.
  *
  * @example
- * { url: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod/', tokenType: 'id', scheme: '' }
+ * // A REST API with a Cognito authorizer: the bare ID token. In the options: `allow: [restApi]`.
+ * const restApi: AllowEntry = { url: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod/', tokenType: 'id', scheme: '' };
  */
 export interface AllowEntry {
   url: string | RegExp;
@@ -96,10 +136,22 @@ export interface AllowEntry {
   header?: string;
 }
 
-/** A listener for one event of {@link AmplifyAuthEvents}. */
+/**
+ * A listener for one event of {@link AmplifyAuthEvents}.
+ * @example
+ * const onLogout: AmplifyAuthListener<'logout'> = ({ reason }) => router.push(`/sign-in?reason=${reason}`);
+ * auth.on('logout', onLogout);
+ * auth.off('logout', onLogout);
+ */
 export type AmplifyAuthListener<E extends keyof AmplifyAuthEvents> = (payload: AmplifyAuthEvents[E]) => void;
 
-/** What {@link installAmplifyAuth} returns. */
+/**
+ * What {@link installAmplifyAuth} returns.
+ * @example
+ * const stop = auth.on('logout', () => router.push('/sign-in'));
+ * stop();
+ * auth.uninstall();
+ */
 export interface AmplifyAuth {
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<E extends keyof AmplifyAuthEvents>(event: E, listener: AmplifyAuthListener<E>): () => void;
@@ -109,7 +161,11 @@ export interface AmplifyAuth {
   uninstall(): void;
 }
 
-/** Options of {@link installAmplifyAuth}. */
+/**
+ * Options of {@link installAmplifyAuth}.
+ * @example
+ * installAmplifyAuth(api, { tokenType: 'access', allow: ['https://api.example.com/v1/'], refreshTimeoutMs: 5000 });
+ */
 export interface AmplifyAuthOptions {
   /**
    * Where tokens come from.
@@ -168,9 +224,16 @@ export interface AmplifyAuthOptions {
   refreshTimeoutMs?: number;
 }
 
-/** Per-request options, under `config.amplifyAuth`. */
+/**
+ * Per-request options, under `config.amplifyAuth`.
+ * @example
+ * await api.get('/public/health', { amplifyAuth: { skip: true } });
+ */
 export interface AmplifyAuthRequestOptions {
-  /** Send this request untouched: no token, no retry. */
+  /**
+   * Send this request untouched: no token, no retry.
+   * @default false
+   */
   skip?: boolean;
 }
 

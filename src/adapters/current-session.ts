@@ -13,7 +13,12 @@ interface CognitoUserLike {
   refreshSession(refreshToken: never, callback: (error: unknown, session: CognitoSessionLike) => void): void;
 }
 
-/** Amplify v5's `Auth`, typed structurally (from `aws-amplify` 5 or `@aws-amplify/auth` 5). */
+/**
+ * Amplify v5's `Auth`, typed structurally (from `aws-amplify` 5 or `@aws-amplify/auth` 5).
+ * @example
+ * import { Auth } from 'aws-amplify'; // v5
+ * const auth: AuthV5Like = Auth;
+ */
 export interface AuthV5Like {
   currentSession(): Promise<CognitoSessionLike>;
   currentAuthenticatedUser(): Promise<CognitoUserLike>;

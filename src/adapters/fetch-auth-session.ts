@@ -4,7 +4,12 @@ import type { SessionTokens, TokenSource } from '../types.js';
 import { toSessionError } from './cognito-errors.js';
 import { assertHub, type HubLike, HubUser, type JwtLike, rawJwt, storagePrefix, subscribeToChanges, withRefreshFailure } from './hub.js';
 
-/** Amplify v6's `fetchAuthSession`, typed structurally (from `aws-amplify/auth`). */
+/**
+ * Amplify v6's `fetchAuthSession`, typed structurally (from `aws-amplify/auth`).
+ * @example
+ * import { fetchAuthSession } from 'aws-amplify/auth';
+ * const read: FetchAuthSession = fetchAuthSession;
+ */
 export type FetchAuthSession = (options?: { forceRefresh?: boolean }) => Promise<{
   tokens?: { idToken?: JwtLike; accessToken: JwtLike } | undefined;
 }>;

@@ -6,6 +6,9 @@ import { logoutReasonOf } from './cognito-errors.js';
 /**
  * The part of Amplify's `Hub` that the adapters use, typed structurally so that the real v6 and
  * v5 `Hub` fit without a cast and without an import of `aws-amplify`.
+ * @example
+ * import { Hub } from 'aws-amplify/utils';
+ * const hub: HubLike = Hub;
  */
 export interface HubLike {
   listen(channel: 'auth', callback: (capsule: { payload: { event: string; data?: unknown } }) => void): () => void;
@@ -37,7 +40,11 @@ function listenToAuth(hub: HubLike, callback: Parameters<HubLike['listen']>[1]):
 // Amplify v5 and v6 keep Cognito's tokens under keys with this prefix.
 export const storagePrefix = 'CognitoIdentityServiceProvider.';
 
-/** What Amplify v6 hands out for a token: a JWT object whose `toString()` is the compact JWT. */
+/**
+ * What Amplify v6 hands out for a token: a JWT object whose `toString()` is the compact JWT.
+ * @example
+ * const token: JwtLike = { toString: () => 'eyJ…' }; // Amplify v6's JWT objects fit as they are
+ */
 export interface JwtLike {
   toString(): string;
 }

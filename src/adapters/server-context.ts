@@ -5,6 +5,10 @@ import { type JwtLike, rawJwt } from './hub.js';
 /**
  * Amplify v6's server-side `fetchAuthSession` (from `aws-amplify/auth/server`), typed structurally:
  * it takes the `contextSpec` that `runWithAmplifyServerContext` hands its operation.
+ * @example
+ * import { fetchAuthSession } from 'aws-amplify/auth/server';
+ * import type { ContextSpec } from 'aws-amplify/adapter-core';
+ * const read: ServerFetchAuthSession<ContextSpec> = fetchAuthSession;
  */
 export type ServerFetchAuthSession<Context> = (
   contextSpec: Context,
@@ -30,7 +34,7 @@ export type ServerFetchAuthSession<Context> = (
  * import { fetchAuthSession } from 'aws-amplify/auth/server';
  * import { fromServerContext } from 'axios-amplify-auth/server';
  * await runWithAmplifyServerContext({ nextServerContext: { request, response }, operation: async (contextSpec) => {
- *   const api = axios.create({ baseURL: process.env.API_URL });
+ *   const api = axios.create({ baseURL: process.env.API_URL ?? 'http://127.0.0.1:4000' });
  *   const auth = installAmplifyAuth(api, { source: fromServerContext(fetchAuthSession, contextSpec) });
  *   try { return (await api.get('/me')).data; } finally { auth.uninstall(); }
  * } });

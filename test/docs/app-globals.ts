@@ -21,6 +21,11 @@ declare global {
   const router: { push(path: string): void };
   const showOfflineBanner: () => void;
   const mySessionStore: SessionStore;
+  const session: { idToken: string; accessToken: string };
+  const cognitoError: Error;
+  const metrics: { count(name: string): void };
+  const debugLog: (message: string) => void;
+  const showSignIn: (reason: string) => void;
   // A test of the app's own (the testing recipe).
   const expect: typeof vitestExpect;
   const mock: MockAdapter;

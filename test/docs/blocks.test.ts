@@ -7,6 +7,9 @@
  *
  * Info-string words after `ts`: `typecheck-only` (needs AWS, a framework or a device to run),
  * `amplify-v5` (types of aws-amplify 5 for `aws-amplify`).
+ *
+ * The `@example` of every export of every entry (dist/*.d.ts, what an editor shows) is compiled
+ * the same way, with the entry's own exports imported where the example uses them.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -49,7 +52,38 @@ const pages = [
     .filter((f) => f.endsWith('.md'))
     .map((f) => `docs/${f}`),
 ];
-const blocks = pages.flatMap(blocksOf);
+/** The `@example` of each export of each entry, with the entry's exports it uses imported. */
+function examplesOf(entry: string): Block[] {
+  const specifier = `axios-amplify-auth${entry === 'index' ? '' : `/${entry}`}`;
+  const file = join(root, 'dist', `${entry}.d.ts`);
+  const program = ts.createProgram([file], { noEmit: true, skipLibCheck: true });
+  const checker = program.getTypeChecker();
+  const module = checker.getSymbolAtLocation(program.getSourceFile(file)!);
+  const exported = module ? checker.getExportsOfModule(module) : [];
+  const names = exported.map((symbol) => symbol.name);
+  const mentions = (text: string, name: string) => new RegExp(`\\b${name}\\b`).test(text);
+  return exported.flatMap((symbol) => {
+    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    return target
+      .getJsDocTags(checker)
+      .filter((tag) => tag.name === 'example')
+      .map((tag, i) => {
+        const code = ts.displayPartsToString(tag.text);
+        const imports = [...code.matchAll(/^import[^;]*;/gm)].map((m) => m[0]).join('\n');
+        const used = names.filter((name) => mentions(code, name) && !mentions(imports, name));
+        const prelude = used.length ? `import { ${used.join(', ')} } from '${specifier}';\n` : '';
+        const flags = new Set(['typecheck-only', ...(/from 'aws-amplify'/.test(code) ? ['amplify-v5'] : [])]);
+        return {
+          name: `api-${entry}-${symbol.name}-${i}`,
+          where: `${specifier}: ${symbol.name} @example`,
+          code: `${prelude}${code}\n`,
+          flags,
+        };
+      });
+  });
+}
+
+const blocks = [...pages.flatMap(blocksOf), ...['index', 'core', 'server', 'testing'].flatMap(examplesOf)];
 
 const compilerOptions: ts.CompilerOptions = {
   strict: true,

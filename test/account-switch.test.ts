@@ -6,6 +6,7 @@ import { createApi } from './support/api.js';
 import { FakeSession } from './support/fake-source.js';
 import { issueTokens, userOfToken } from './support/jwt.js';
 import { within as withinMs } from './support/within.js';
+import { delay } from './support/time.js';
 
 /**
  * Account switches: user A is signed in, then signs out, and user B signs in, while something of
@@ -40,7 +41,7 @@ function gate(): Gate {
 /** `promise`, or a rejection naming `what` when it has not settled within `ms`. */
 const within = <T>(promise: Promise<T>, what: string, ms = promptlyMs): Promise<T> => withinMs(promise, what, ms);
 
-const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
+const tick = (ms = 5) => delay(ms);
 
 type Outcome = { status: number; error?: undefined } | { status?: undefined; error: unknown };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { logoutReasonOf } from '../src/adapters/cognito-errors.js';
-import { fromCurrentSession, fromFetchAuthSession, installAmplifyAuth, SessionEndedError } from '../src/core.js';
-import { createApi } from './support/api.js';
+import { fromCurrentSession, fromFetchAuthSession, SessionEndedError } from '../src/core.js';
+import { createClient } from './support/client.js';
 import { cognitoError, FakeAmplifyV6 } from './support/fake-amplify.js';
 import { issueTokens, serialOf } from './support/jwt.js';
 
@@ -40,13 +40,8 @@ describe('fromFetchAuthSession (Amplify v6)', () => {
     // Amplify merges only overlapping refreshes: without that help, one refresh is this plugin's doing.
     amplify.dedupe = false;
     amplify.signIn();
-    const server = createApi();
-    const auth = installAmplifyAuth(server.api, { source: fromFetchAuthSession(amplify.fetchAuthSession, amplify.Hub) });
-    const logout = vi.fn();
-    const refreshError = vi.fn();
-    auth.on('logout', logout);
-    auth.on('refreshError', refreshError);
-    return { amplify, server, api: server.api, auth, logout, refreshError };
+    const client = createClient({ source: fromFetchAuthSession(amplify.fetchAuthSession, amplify.Hub) });
+    return { amplify, ...client, logout: client.events.logout, refreshError: client.events.refreshError };
   }
 
   it('retries 30 concurrent 401s after one refresh', async () => {
@@ -103,8 +98,7 @@ describe('fromFetchAuthSession (Amplify v6)', () => {
     const amplify = new FakeAmplifyV6();
     amplify.signIn();
     const spy = vi.fn(amplify.fetchAuthSession);
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: fromFetchAuthSession(spy, amplify.Hub) });
+    const { server } = createClient({ source: fromFetchAuthSession(spy, amplify.Hub) });
     for (let i = 0; i < 5; i++) await server.api.get(`/${i}`);
     expect(spy).toHaveBeenCalledTimes(1);
     amplify.signOut();
@@ -116,10 +110,8 @@ describe('fromFetchAuthSession (Amplify v6)', () => {
   it('without Hub, asks on every request and still ends the session on a forced refresh without tokens', async () => {
     const amplify = new FakeAmplifyV6();
     amplify.signIn();
-    const server = createApi();
-    const auth = installAmplifyAuth(server.api, { source: fromFetchAuthSession(amplify.fetchAuthSession) });
-    const logout = vi.fn();
-    auth.on('logout', logout);
+    const { server, events } = createClient({ source: fromFetchAuthSession(amplify.fetchAuthSession) });
+    const logout = events.logout;
     amplify.refreshError = cognitoError('NotAuthorizedException', 'Refresh Token has been revoked');
     server.rejectCurrentTokens(amplify.currentSerial);
     await expect(server.api.get('/x')).rejects.toMatchObject({ reason: 'session-ended' });
@@ -191,8 +183,7 @@ function fakeAuthV5() {
 describe('fromCurrentSession (Amplify v5)', () => {
   it('attaches the session’s ID token and refreshes through user.refreshSession after a 401', async () => {
     const v5 = fakeAuthV5();
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: fromCurrentSession(v5.Auth) });
+    const { server } = createClient({ source: fromCurrentSession(v5.Auth) });
     server.rejectCurrentTokens(v5.serial);
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => server.api.get(`/r/${i}`)));
     expect(results.every((r) => r.status === 200)).toBe(true);
@@ -201,10 +192,8 @@ describe('fromCurrentSession (Amplify v5)', () => {
 
   it('ends the session with v5’s NotAuthorizedException and its reason', async () => {
     const v5 = fakeAuthV5();
-    const server = createApi();
-    const auth = installAmplifyAuth(server.api, { source: fromCurrentSession(v5.Auth) });
-    const logout = vi.fn();
-    auth.on('logout', logout);
+    const { server, events } = createClient({ source: fromCurrentSession(v5.Auth) });
+    const logout = events.logout;
     v5.failRefreshWith({ code: 'NotAuthorizedException', name: 'NotAuthorizedException', message: 'Refresh Token has expired' });
     server.rejectCurrentTokens(v5.serial);
     await expect(server.api.get('/x')).rejects.toMatchObject({ reason: 'expired' });
@@ -214,16 +203,14 @@ describe('fromCurrentSession (Amplify v5)', () => {
   it('sends no token when nobody is signed in (v5 rejects with a string)', async () => {
     const v5 = fakeAuthV5();
     v5.signOut();
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: fromCurrentSession(v5.Auth) });
+    const { server } = createClient({ source: fromCurrentSession(v5.Auth) });
     await server.api.get('/x').catch(() => {});
     expect(server.attempts[0]?.authorization).toBeUndefined();
   });
 
   it('keeps a network error transient', async () => {
     const v5 = fakeAuthV5();
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: fromCurrentSession(v5.Auth) });
+    const { server } = createClient({ source: fromCurrentSession(v5.Auth) });
     v5.failRefreshWith({ code: 'NetworkError', name: 'NetworkError', message: 'Network error' });
     server.rejectCurrentTokens(v5.serial);
     await expect(server.api.get('/x')).rejects.toMatchObject({ code: 'REFRESH_FAILED' });

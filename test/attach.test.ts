@@ -4,6 +4,7 @@ import type { SessionTokens } from '../src/types.js';
 import { createApi } from './support/api.js';
 import { FakeSession } from './support/fake-source.js';
 import { issueTokens, makeJwt, serialOf } from './support/jwt.js';
+import { createClient } from './support/client.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -16,8 +17,7 @@ function staticSource(tokens: SessionTokens | undefined) {
 describe('attaching the token', () => {
   it('sends the ID token as a Bearer token by default', async () => {
     const tokens = issueTokens(7);
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: staticSource(tokens) });
+    const { server } = createClient({ source: staticSource(tokens) });
     await server.api.get('/x');
     expect(server.attempts[0]?.authorization).toBe(`Bearer ${tokens.idToken}`);
   });
@@ -37,16 +37,14 @@ describe('attaching the token', () => {
   });
 
   it('never overwrites a header the caller set', async () => {
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: staticSource(issueTokens(7)) });
+    const { server } = createClient({ source: staticSource(issueTokens(7)) });
     server.once('/x', () => [200, {}]);
     await server.api.get('/x', { headers: { authorization: 'Basic abc' } });
     expect(server.attempts[0]?.authorization).toBe('Basic abc');
   });
 
   it('sends no header when nobody is signed in', async () => {
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: staticSource(undefined) });
+    const { server } = createClient({ source: staticSource(undefined) });
     server.once('/x', () => [200, {}]);
     await server.api.get('/x');
     expect(server.attempts[0]?.authorization).toBeUndefined();
@@ -65,10 +63,7 @@ describe('attaching the token', () => {
 
 describe('keeping the token in memory', () => {
   it('asks a source with subscribe once, then again only after it signals a change', async () => {
-    const session = new FakeSession();
-    session.signIn();
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: session.source });
+    const { session, server } = createClient();
     await Promise.all(Array.from({ length: 10 }, () => server.api.get('/x')));
     for (let i = 0; i < 10; i++) await server.api.get('/y');
     expect(session.reads).toBe(1);
@@ -80,10 +75,7 @@ describe('keeping the token in memory', () => {
   });
 
   it('asks a source without subscribe on every request, so its new token is used at once', async () => {
-    const session = new FakeSession({ subscribe: false });
-    session.signIn();
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: session.source });
+    const { session, server } = createClient({ subscribe: false });
     await server.api.get('/1');
     session.tokens = issueTokens(99);
     await server.api.get('/2');
@@ -92,10 +84,7 @@ describe('keeping the token in memory', () => {
   });
 
   it('drops the token from memory on a sign-out signalled by the source', async () => {
-    const session = new FakeSession();
-    session.signIn();
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: session.source });
+    const { session, server } = createClient();
     await server.api.get('/1');
     session.signOut();
     await server.api.get('/2').catch(() => {});
@@ -120,8 +109,7 @@ describe('refreshing before the token expires', () => {
     const session = new FakeSession();
     session.lifetimeSeconds = 3600;
     session.signIn();
-    const server = createApi();
-    const auth = installAmplifyAuth(server.api, { source: session.source });
+    const { server, auth } = createClient({ source: session.source });
     const refresh = vi.fn();
     auth.on('refresh', refresh);
     await server.api.get('/1');
@@ -133,20 +121,14 @@ describe('refreshing before the token expires', () => {
   });
 
   it('does not refresh a token that is outside the leeway', async () => {
-    const session = new FakeSession();
-    session.signIn();
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: session.source, leewaySeconds: 30 });
+    const { session, server } = createClient({ options: { leewaySeconds: 30 } });
     vi.useFakeTimers({ now: Date.now() + (3600 - 31) * 1000, toFake: ['Date'] });
     await server.api.get('/x');
     expect(session.refreshes).toBe(0);
   });
 
   it('sends 100 concurrent requests in the leeway with one refresh and no 401', async () => {
-    const session = new FakeSession();
-    session.signIn();
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: session.source });
+    const { session, server } = createClient();
     await server.api.get('/warm');
     server.rejectCurrentTokens(session.serial);
     vi.useFakeTimers({ now: Date.now() + 3590 * 1000, toFake: ['Date'] });
@@ -159,8 +141,7 @@ describe('refreshing before the token expires', () => {
     const session = new FakeSession();
     session.lifetimeSeconds = 60;
     session.signIn();
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: session.source, leewaySeconds: 300 });
+    const { server } = createClient({ source: session.source, options: { leewaySeconds: 300 } });
     await server.api.get('/fresh');
     expect(session.refreshes).toBe(0);
     vi.useFakeTimers({ now: Date.now() + 31_000, toFake: ['Date'] });
@@ -181,10 +162,7 @@ describe('refreshing before the token expires', () => {
   });
 
   it('does not refresh on every request when this machine’s clock runs hours ahead', async () => {
-    const session = new FakeSession();
-    session.signIn();
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: session.source });
+    const { session, server } = createClient();
     // The clock jumps 2 h ahead: the token looks expired, and fresh tokens are issued "in the past".
     const skew = 2 * 3600 * 1000;
     const realNow = Date.now.bind(Date);
@@ -200,8 +178,7 @@ describe('refreshing before the token expires', () => {
     const session = new FakeSession();
     session.signIn();
     session.refreshOutcome = { kind: 'same' };
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: session.source });
+    const { server } = createClient({ source: session.source });
     vi.useFakeTimers({ now: Date.now() + 3590 * 1000, toFake: ['Date'] });
     for (let i = 0; i < 5; i++) await server.api.get(`/r/${i}`);
     expect(session.refreshes).toBe(1);

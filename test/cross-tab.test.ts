@@ -5,6 +5,7 @@ import { type AmplifyAuth, installAmplifyAuth, SessionEndedError } from '../src/
 import type { LogoutReason, SessionTokens, SourceChange, TokenSource } from '../src/types.js';
 import { fakeLocks } from './support/fake-locks.js';
 import { issueTokens, serialOf } from './support/jwt.js';
+import { delay, nextTurns, until } from './support/time.js';
 
 /**
  * Tabs in one process: each "tab" has its own token source (so its own coordinator, as each tab
@@ -27,10 +28,10 @@ class SharedSession {
     return {
       sharedAcrossTabs: true,
       getTokens: async ({ forceRefresh }) => {
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await delay(10);
         if (!forceRefresh) return this.tokens;
         this.refreshes += 1;
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await delay(20);
         if (this.revoked) {
           this.tokens = undefined;
           notifyOthers();
@@ -127,7 +128,7 @@ describe('tabs that share one session', () => {
     session.revoked = true;
     api.serial = 2;
     const results = await Promise.allSettled([a.api.get('/a'), b.api.get('/b')]);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the other tab's message arrives
+    await until(() => a.logouts.length + b.logouts.length === 2, "the other tab's message arrives");
     // The tab that refreshed meets the end; the other may first hear the cleared storage as a
     // sign-out, and then its request, of a session left behind, is not sent (SESSION_CHANGED).
     const [first, second] = results.map((r) => (r as PromiseRejectedResult).reason as { code?: string });
@@ -144,7 +145,7 @@ describe('tabs that share one session', () => {
     session.revoked = true;
     api.serial = 2;
     await a.api.get('/a').catch(() => {});
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => b.logouts.length === 1, "the other tab's message arrives");
     expect(b.logouts).toEqual(['revoked']);
     expect(session.refreshes).toBe(1);
     close();
@@ -155,7 +156,7 @@ describe('tabs that share one session', () => {
     session.tokens = undefined;
     session.tabs.forEach((notify) => notify());
     await expect(b.api.get('/after')).rejects.toMatchObject({ response: { status: 401 } });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await nextTurns(20); // a message from the other tab would have arrived
     expect([a.logouts, b.logouts]).toEqual([[], []]);
     close();
   });

@@ -6,6 +6,7 @@ import { createApi } from './support/api.js';
 import { FakeSession } from './support/fake-source.js';
 import { issueTokens } from './support/jwt.js';
 import { interceptorCount } from './support/interceptors.js';
+import { createClient } from './support/client.js';
 
 const source = { getTokens: async () => issueTokens(1) };
 
@@ -123,10 +124,7 @@ describe('uninstall', () => {
   });
 
   it('lets a request already under way finish untouched, and calls no listener', async () => {
-    const session = new FakeSession();
-    session.signIn();
-    const server = createApi();
-    const auth = installAmplifyAuth(server.api, { source: session.source });
+    const { session, server, auth } = createClient();
     const refresh = vi.fn();
     auth.on('refresh', refresh);
     server.rejectCurrentTokens(session.serial);
@@ -154,10 +152,7 @@ describe('uninstall', () => {
 
 describe('coexisting with other interceptors', () => {
   it('retries with the fresh token even when another interceptor copies the config', async () => {
-    const session = new FakeSession();
-    session.signIn();
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: session.source });
+    const { session, server } = createClient();
     // Runs after ours (axios runs request interceptors last-added first) and replaces the config.
     server.api.interceptors.request.use((config) => ({ ...config }));
     server.rejectCurrentTokens(session.serial);

@@ -2,8 +2,8 @@ import axios from 'axios';
 import AxiosMockAdapter from 'axios-mock-adapter';
 import { describe, expect, it } from 'vitest';
 import { type AmplifyAuthEvents, installAmplifyAuth } from '../src/core.js';
-import { createApi } from './support/api.js';
 import { FakeSession } from './support/fake-source.js';
+import { createClient } from './support/client.js';
 
 /** An instance whose mock replies only as each test says. */
 function bareApi() {
@@ -20,8 +20,7 @@ function signedIn() {
 describe('the skip event', () => {
   it('says why each request went without a token: not-allowed, opted-out, header-set, signed-out', async () => {
     const session = signedIn();
-    const server = createApi();
-    const auth = installAmplifyAuth(server.api, { source: session.source });
+    const { server, auth } = createClient({ source: session.source });
     const skips: Array<AmplifyAuthEvents['skip']> = [];
     auth.on('skip', (payload) => skips.push(payload));
     await server.api.get('https://elsewhere.example.com/x').catch(() => {});

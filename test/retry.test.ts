@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { installAmplifyAuth } from '../src/core.js';
-import { createApi } from './support/api.js';
-import { FakeSession } from './support/fake-source.js';
+import { createClient } from './support/client.js';
 import { serialOf } from './support/jwt.js';
-
-function setup({ subscribe = true } = {}) {
-  const session = new FakeSession({ subscribe });
-  const server = createApi();
-  session.signIn();
-  const auth = installAmplifyAuth(server.api, { source: session.source });
-  return { session, server, auth, api: server.api };
-}
+import { until } from './support/time.js';
 
 describe('401 → one refresh → retry once', () => {
   it('retries once with a refreshed token after a 401', async () => {
-    const { session, server, api } = setup();
+    const { session, server, api } = createClient();
     server.rejectCurrentTokens(session.serial);
     const response = await api.get('/items');
     expect(response.status).toBe(200);
@@ -25,7 +16,7 @@ describe('401 → one refresh → retry once', () => {
 
   for (const subscribe of [true, false]) {
     it(`answers 50 concurrent 401s with one refresh and 50 successes (subscribe: ${subscribe})`, async () => {
-      const { session, server, api } = setup({ subscribe });
+      const { session, server, api } = createClient({ subscribe });
       await api.get('/warm-up');
       server.rejectCurrentTokens(session.serial);
       const results = await Promise.all(Array.from({ length: 50 }, (_, i) => api.get(`/r/${i}`)));
@@ -36,12 +27,8 @@ describe('401 → one refresh → retry once', () => {
   }
 
   it('shares one refresh between two instances on one source', async () => {
-    const session = new FakeSession();
-    session.signIn();
-    const a = createApi();
-    const b = createApi();
-    installAmplifyAuth(a.api, { source: session.source });
-    installAmplifyAuth(b.api, { source: session.source });
+    const { session, server: a } = createClient();
+    const { server: b } = createClient({ session });
     a.rejectCurrentTokens(session.serial);
     b.rejectCurrentTokens(session.serial);
     const results = await Promise.all([
@@ -53,38 +40,38 @@ describe('401 → one refresh → retry once', () => {
   });
 
   it('retries a 401 that arrives after the refresh finished with the newer token, without a second refresh', async () => {
-    const { session, server, api } = setup();
+    const { session, server, api } = createClient();
     server.rejectCurrentTokens(session.serial);
     // The slow request leaves with token 1 and is answered only after the fast one has refreshed.
-    server.once('/slow', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      return [401, {}];
-    });
+    let answerSlow!: () => void;
+    const slowAnswered = new Promise<void>((resolve) => (answerSlow = resolve));
+    server.once('/slow', async () => (await slowAnswered, [401, {}]));
     const slow = api.get('/slow');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => server.attemptsOf('/slow').length === 1, 'the slow request left');
     await api.get('/fast');
     expect(session.refreshes).toBe(1);
+    answerSlow();
     const response = await slow;
     expect(response.status).toBe(200);
     expect(session.refreshes).toBe(1);
   });
 
   it('does the same for a source without subscribe, which is read again instead', async () => {
-    const { session, server, api } = setup({ subscribe: false });
+    const { session, server, api } = createClient({ subscribe: false });
     server.rejectCurrentTokens(session.serial);
-    server.once('/slow', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      return [401, {}];
-    });
+    let answerSlow!: () => void;
+    const slowAnswered = new Promise<void>((resolve) => (answerSlow = resolve));
+    server.once('/slow', async () => (await slowAnswered, [401, {}]));
     const slow = api.get('/slow');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => server.attemptsOf('/slow').length === 1, 'the slow request left');
     await api.get('/fast');
+    answerSlow();
     expect((await slow).status).toBe(200);
     expect(session.refreshes).toBe(1);
   });
 
   it('rejects with the retry’s AxiosError when the retry is rejected too, and tries no third time', async () => {
-    const { session, server, api } = setup();
+    const { session, server, api } = createClient();
     server.acceptFrom = Infinity;
     const error = await api.get('/never').catch((e: unknown) => e);
     expect(error).toMatchObject({ isAxiosError: true, response: { status: 401 } });
@@ -94,7 +81,7 @@ describe('401 → one refresh → retry once', () => {
   });
 
   it('never retries and never refreshes for a request that carried no token', async () => {
-    const { session, server, api } = setup();
+    const { session, server, api } = createClient();
     session.signOut();
     const error = await api.get('/anonymous').catch((e: unknown) => e);
     expect(error).toMatchObject({ response: { status: 401 } });
@@ -103,7 +90,7 @@ describe('401 → one refresh → retry once', () => {
   });
 
   it('never retries a skipped request', async () => {
-    const { session, server, api } = setup();
+    const { session, server, api } = createClient();
     const error = await api.get('/skipped', { amplifyAuth: { skip: true } }).catch((e: unknown) => e);
     expect(error).toMatchObject({ response: { status: 401 } });
     expect(server.attemptsOf('/skipped')).toEqual([{ url: '/skipped', authorization: undefined }]);
@@ -111,7 +98,7 @@ describe('401 → one refresh → retry once', () => {
   });
 
   it('never retries a request to a URL that may not have the token', async () => {
-    const { session, server, api } = setup();
+    const { session, server, api } = createClient();
     const error = await api.get('https://other.example.com/x').catch((e: unknown) => e);
     expect(error).toMatchObject({ response: { status: 401 } });
     expect(server.attempts).toEqual([{ url: 'https://other.example.com/x', authorization: undefined }]);
@@ -120,7 +107,7 @@ describe('401 → one refresh → retry once', () => {
 
   it('does not retry a request whose body is a stream', async () => {
     const { Readable } = await import('node:stream');
-    const { session, server, api } = setup();
+    const { session, server, api } = createClient();
     server.rejectCurrentTokens(session.serial);
     const error = await api.post('/upload', Readable.from(['a', 'b'])).catch((e: unknown) => e);
     expect(error).toMatchObject({ response: { status: 401 } });
@@ -128,7 +115,7 @@ describe('401 → one refresh → retry once', () => {
   });
 
   it('retries a JSON body with the same body', async () => {
-    const { session, server, api } = setup();
+    const { session, server, api } = createClient();
     const bodies: unknown[] = [];
     const record = (status: number) => (config: { data?: unknown }) => {
       bodies.push(config.data);
@@ -142,10 +129,7 @@ describe('401 → one refresh → retry once', () => {
   });
 
   it('retries on the configured statusCodes only', async () => {
-    const session = new FakeSession();
-    session.signIn();
-    const server = createApi();
-    installAmplifyAuth(server.api, { source: session.source, statusCodes: [401, 419] });
+    const { session, server } = createClient({ options: { statusCodes: [401, 419] } });
     server.once('/419', () => [419, {}]);
     server.once('/403', () => [403, {}]);
     await expect(server.api.get('/419')).resolves.toMatchObject({ status: 200 });

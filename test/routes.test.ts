@@ -14,6 +14,7 @@ import { fromFetchAuthSession, installAmplifyAuth, type SessionTokens, type Toke
 import { FakeSession } from './support/fake-source.js';
 import { interceptorCount } from './support/interceptors.js';
 import { issueTokens, serialOf } from './support/jwt.js';
+import { delay, nextTurns, until } from './support/time.js';
 
 // Real servers on loopback that record what really arrived: path, headers and body bytes.
 // `api` is the protected API (it checks the token's serial), `other` is another origin.
@@ -74,8 +75,8 @@ beforeAll(async () => {
   other = await start((_seen, response) => json(response, 200, { where: 'other' }));
   api = await start(async (seen, response) => {
     const url = new URL(seen.path, 'http://x');
-    const delay = Math.min(Number(url.searchParams.get('delay') ?? 0), 2000);
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const answerAfterMs = Math.min(Number(url.searchParams.get('delay') ?? 0), 2000);
+    if (answerAfterMs > 0) await delay(answerAfterMs);
     const path = url.pathname;
     if (path === '/away') return void response.writeHead(302, { location: `${other.url}/landing` }).end();
     if (path === '/v1/out') return void response.writeHead(302, { location: '/admin' }).end();
@@ -136,15 +137,6 @@ const serialsAt = (path: string): Array<number | undefined> =>
     const token = tokenIn(entry.headers);
     return token ? serialOf(token) : undefined;
   });
-
-/** Waits (bounded) until `condition` holds. */
-async function until(condition: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 // `transformRequest: [JSON.stringify]` as apps write it: axios passes the headers as the 2nd
 // argument (JSON.stringify's replacer, ignored for an object); only the types disagree.
@@ -425,12 +417,12 @@ describe('9. uninstall while requests are under way', () => {
         (response) => response.status,
         (error: { response?: { status: number } }) => error.response?.status,
       );
-      await until(() => session.refreshes === 1);
+      await until(() => session.refreshes === 1, 'the refresh is under way');
       const waiting = instance.get('/b').then(
         (response) => response.status,
         (error: { response?: { status: number } }) => error.response?.status,
       );
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await nextTurns(); // /b waits for the refresh: not sent meanwhile
       expect(seenAt(api, '/b')).toEqual([]);
       auth.uninstall();
       expect(await waiting).toBe(401);
@@ -448,7 +440,7 @@ describe('9. uninstall while requests are under way', () => {
         (response) => response.status,
         (error: { response?: { status: number } }) => error.response?.status,
       );
-      await until(() => api.seen.length === 1);
+      await until(() => api.seen.length === 1, 'the API saw the request');
       auth.uninstall();
       expect(await pending).toBe(401);
       expect(serialsAt('/c')).toEqual([1]);

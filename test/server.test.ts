@@ -4,6 +4,7 @@ import { installAmplifyAuth, SessionEndedError } from '../src/index.js';
 import { fromServerContext } from '../src/server.js';
 import { createApi } from './support/api.js';
 import { issueTokens, userOfToken } from './support/jwt.js';
+import { delay } from './support/time.js';
 
 /**
  * Amplify's server-side fetchAuthSession as @aws-amplify/adapter-nextjs behaves: it reads the
@@ -19,7 +20,7 @@ function serverRequest(user: string, serial: { next: number }) {
   const contextSpec = { token: { value: Symbol(user) } };
   const fetchAuthSession = async (context: typeof contextSpec, options?: { forceRefresh?: boolean }) => {
     expect(context).toBe(contextSpec);
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    await delay(2);
     if (!options?.forceRefresh) {
       calls.reads += 1;
       return { tokens: cookies.tokens && { idToken: cookies.tokens.idToken, accessToken: cookies.tokens.accessToken } };

@@ -1,22 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
-import { installAmplifyAuth, isAmplifyAuthError, SessionEndedError } from '../src/core.js';
-import type { LogoutReason } from '../src/types.js';
-import { createApi } from './support/api.js';
-import { FakeSession } from './support/fake-source.js';
+import { isAmplifyAuthError, SessionEndedError } from '../src/core.js';
+import { createClient } from './support/client.js';
+import { until } from './support/time.js';
 
-function setup() {
-  const session = new FakeSession();
-  session.signIn();
-  const server = createApi();
-  const auth = installAmplifyAuth(server.api, { source: session.source });
-  const logouts: Array<{ reason: LogoutReason; error?: unknown }> = [];
-  auth.on('logout', (payload) => logouts.push(payload));
-  return { session, server, auth, api: server.api, logouts };
-}
+/** The reasons of the `logout` events so far. */
+const reasons = (events: ReturnType<typeof createClient>['events']) => events.logout.mock.calls.map(([payload]) => payload.reason);
 
 describe('session end', () => {
   it('fires logout once and rejects 20 concurrent requests with SessionEndedError', async () => {
-    const { session, server, api, logouts } = setup();
+    const { session, server, api, events } = createClient();
     session.refreshOutcome = { kind: 'ended', reason: 'revoked' };
     server.rejectCurrentTokens(session.serial);
     const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => api.get(`/r/${i}`)));
@@ -28,77 +20,72 @@ describe('session end', () => {
       expect(error.reason).toBe('revoked');
       expect(error.config?.url).toMatch(/^\/r\/\d+$/);
     }
-    expect(logouts).toHaveLength(1);
-    expect(logouts[0]?.reason).toBe('revoked');
-    expect(logouts[0]?.error).toBeInstanceOf(Error);
+    expect(events.logout).toHaveBeenCalledTimes(1);
+    expect(events.logout.mock.calls[0]?.[0]).toMatchObject({ reason: 'revoked', error: expect.any(Error) });
     expect(session.refreshes).toBe(1);
   });
 
   it('rejects a 401 that arrives after its session ended with SessionEndedError too, without another refresh', async () => {
-    const { session, server, api, logouts } = setup();
+    const { session, server, api, events } = createClient();
     session.refreshOutcome = { kind: 'ended', reason: 'revoked' };
     server.rejectCurrentTokens(session.serial);
-    server.once('/late', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 60));
-      return [401, {}];
-    });
+    let answerLate!: () => void;
+    const lateAnswered = new Promise<void>((resolve) => (answerLate = resolve));
+    server.once('/late', async () => (await lateAnswered, [401, {}]));
     const late = api.get('/late').catch((e: unknown) => e);
+    await until(() => server.attemptsOf('/late').length === 1, 'the late request left');
     await expect(api.get('/early')).rejects.toBeInstanceOf(SessionEndedError);
+    answerLate();
     const error = await late;
     expect(error).toBeInstanceOf(SessionEndedError);
     expect(error).toMatchObject({ reason: 'revoked', config: { url: '/late' } });
     expect(session.refreshes).toBe(1);
-    expect(logouts).toHaveLength(1);
+    expect(events.logout).toHaveBeenCalledTimes(1);
   });
 
   it('fires no logout when the user signs in again while the old session’s refresh fails', async () => {
-    const { session, server, api, logouts } = setup();
+    const { session, server, api, events } = createClient();
     session.refreshOutcome = { kind: 'ended', reason: 'revoked' };
     session.latencyMs = 50;
     server.rejectCurrentTokens(session.serial);
     const request = api.get('/x').catch((e: unknown) => e);
     // The 401 came back and the refresh is under way: now the user signs in on another screen.
-    await new Promise((resolve) => setTimeout(resolve, 70));
+    await until(() => session.refreshes === 1, 'the refresh is under way');
     session.signIn();
     // The request belonged to the session that was left: it is not sent as the new one.
     expect(await request).toMatchObject({ name: 'AmplifyAuthError', code: 'SESSION_CHANGED' });
-    expect(logouts).toEqual([]);
+    expect(events.logout).not.toHaveBeenCalled();
     session.latencyMs = 1;
     await expect(api.get('/after')).resolves.toMatchObject({ status: 200 });
   });
 
   it('fires logout on every instance of the source, once each', async () => {
-    const session = new FakeSession();
-    session.signIn();
-    const a = createApi();
-    const b = createApi();
-    const seen: string[] = [];
-    installAmplifyAuth(a.api, { source: session.source }).on('logout', () => seen.push('a'));
-    installAmplifyAuth(b.api, { source: session.source }).on('logout', () => seen.push('b'));
-    session.refreshOutcome = { kind: 'ended', reason: 'expired' };
-    a.rejectCurrentTokens(session.serial);
-    b.rejectCurrentTokens(session.serial);
+    const a = createClient();
+    const b = createClient({ session: a.session });
+    a.session.refreshOutcome = { kind: 'ended', reason: 'expired' };
+    a.server.rejectCurrentTokens(a.session.serial);
+    b.server.rejectCurrentTokens(a.session.serial);
     await Promise.allSettled([a.api.get('/1'), b.api.get('/2'), a.api.get('/3')]);
-    expect(seen.sort()).toEqual(['a', 'b']);
+    expect([reasons(a.events), reasons(b.events)]).toEqual([['expired'], ['expired']]);
   });
 
   it('treats a forced refresh without tokens, after tokens were seen, as the session’s end', async () => {
-    const { session, server, api, logouts } = setup();
+    const { session, server, api, events } = createClient();
     session.refreshOutcome = { kind: 'nothing' };
     server.rejectCurrentTokens(session.serial);
     const error = await api.get('/x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SessionEndedError);
-    expect(logouts.map((l) => l.reason)).toEqual(['session-ended']);
+    expect(reasons(events)).toEqual(['session-ended']);
   });
 
   it('does not fire logout again until a new sign-in, then fires it for the next session', async () => {
-    const { session, server, api, logouts } = setup();
+    const { session, server, api, events } = createClient();
     session.refreshOutcome = { kind: 'ended', reason: 'revoked' };
     server.rejectCurrentTokens(session.serial);
     await api.get('/1').catch(() => {});
     // Signed out now: requests go without a token and are not retried.
     await expect(api.get('/2')).rejects.toMatchObject({ response: { status: 401 } });
-    expect(logouts).toHaveLength(1);
+    expect(events.logout).toHaveBeenCalledTimes(1);
 
     session.refreshOutcome = { kind: 'tokens' };
     session.signIn();
@@ -106,11 +93,11 @@ describe('session end', () => {
     session.refreshOutcome = { kind: 'ended', reason: 'user-disabled' };
     server.rejectCurrentTokens(session.serial);
     await api.get('/4').catch(() => {});
-    expect(logouts.map((l) => l.reason)).toEqual(['revoked', 'user-disabled']);
+    expect(reasons(events)).toEqual(['revoked', 'user-disabled']);
   });
 
   it('is not a logout when the app signs out itself, even with a 401 in flight', async () => {
-    const { session, server, api, logouts } = setup();
+    const { session, server, api, events } = createClient();
     server.rejectCurrentTokens(session.serial);
     server.once('/in-flight', async () => {
       session.signOut();
@@ -122,25 +109,19 @@ describe('session end', () => {
     expect(error).toMatchObject({ code: 'SESSION_CHANGED', cause: { isAxiosError: true, response: { status: 401 } } });
     await api.get('/after').catch(() => {});
     expect(server.attemptsOf('/after')[0]?.authorization).toBeUndefined();
-    expect(logouts).toEqual([]);
+    expect(events.logout).not.toHaveBeenCalled();
   });
 
   it('ends the session on a SessionEndedError from a plain read too (a stored session that is dead)', async () => {
-    const session = new FakeSession();
-    session.signIn();
+    const { session, api, events } = createClient();
     session.readFailure = new SessionEndedError('password-reset-required');
-    const server = createApi();
-    const auth = installAmplifyAuth(server.api, { source: session.source });
-    const listener = vi.fn();
-    auth.on('logout', listener);
-    await expect(server.api.get('/x')).rejects.toBeInstanceOf(SessionEndedError);
-    await expect(server.api.get('/y')).rejects.toBeInstanceOf(SessionEndedError);
-    expect(listener).toHaveBeenCalledTimes(1);
-    expect(listener).toHaveBeenCalledWith(expect.objectContaining({ reason: 'password-reset-required' }));
+    await expect(api.get('/x')).rejects.toBeInstanceOf(SessionEndedError);
+    await expect(api.get('/y')).rejects.toBeInstanceOf(SessionEndedError);
+    expect(reasons(events)).toEqual(['password-reset-required']);
   });
 
   it('keeps requests and other listeners working when a listener throws', async () => {
-    const { session, server, auth, api, logouts } = setup();
+    const { session, server, auth, api, events } = createClient();
     auth.on('logout', () => {
       throw new Error('listener bug');
     });
@@ -150,12 +131,12 @@ describe('session end', () => {
     server.rejectCurrentTokens(session.serial);
     const error = await api.get('/x').catch((e: unknown) => e);
     expect(isAmplifyAuthError(error)).toBe(true);
-    expect(logouts).toHaveLength(1);
+    expect(events.logout).toHaveBeenCalledTimes(1);
     expect(after).toHaveBeenCalledTimes(1);
   });
 
   it('stops calling a listener after its unsubscribe function or off()', async () => {
-    const { session, server, auth, api } = setup();
+    const { session, server, auth, api } = createClient();
     const viaReturn = vi.fn();
     const viaOff = vi.fn();
     const stop = auth.on('logout', viaReturn);

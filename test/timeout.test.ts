@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { untilAborted } from '../src/timeout.js';
+import { nextTurns } from './support/time.js';
 
 describe('untilAborted', () => {
   const unhandled: unknown[] = [];
@@ -15,7 +16,7 @@ describe('untilAborted', () => {
     // The lock is granted after the refresh was abandoned: the task runs, and fails, unobserved.
     const task = Promise.reject(new Error('the session ended elsewhere'));
     await expect(untilAborted(task, abandon.signal)).rejects.toThrow('left behind');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await nextTurns(); // an unhandled rejection is reported after the turn it happened in
     expect(unhandled).toEqual([]);
   });
 });

@@ -1,19 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AmplifyAuthError, installAmplifyAuth } from '../src/core.js';
-import { createApi } from './support/api.js';
-import { FakeSession } from './support/fake-source.js';
-
-function setup(refreshTimeoutMs?: number) {
-  const session = new FakeSession();
-  session.signIn();
-  const server = createApi();
-  const auth = installAmplifyAuth(server.api, { source: session.source, ...(refreshTimeoutMs ? { refreshTimeoutMs } : {}) });
-  const events = { logout: vi.fn(), refresh: vi.fn(), refreshError: vi.fn() };
-  auth.on('logout', events.logout);
-  auth.on('refresh', events.refresh);
-  auth.on('refreshError', events.refreshError);
-  return { session, server, auth, api: server.api, events };
-}
+import { AmplifyAuthError } from '../src/core.js';
+import { createClient } from './support/client.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -21,7 +8,7 @@ afterEach(() => {
 
 describe('transient failures', () => {
   it('fires refreshError, rejects with REFRESH_FAILED, keeps the session, and recovers', async () => {
-    const { session, server, api, events } = setup();
+    const { session, server, api, events } = createClient();
     const offline = Object.assign(new Error('Network error'), { name: 'NetworkError' });
     session.refreshOutcome = { kind: 'transient', error: offline };
     server.rejectCurrentTokens(session.serial);
@@ -45,15 +32,14 @@ describe('transient failures', () => {
   });
 
   it('rejects with REFRESH_TIMEOUT when the refresh hangs, and the next request tries afresh', async () => {
-    const { session, server, api, events } = setup(200);
+    const { session, server, api, events } = createClient({ options: { refreshTimeoutMs: 200 } });
     session.refreshOutcome = { kind: 'hang' };
     server.rejectCurrentTokens(session.serial);
-    const started = Date.now();
+    // The refresh never answers: only the timeout can end the wait.
     const errors = await Promise.all([api.get('/1').catch((e: unknown) => e), api.get('/2').catch((e: unknown) => e)]);
-    expect(Date.now() - started).toBeLessThan(2000);
     for (const error of errors) expect(error).toMatchObject({ name: 'AmplifyAuthError', code: 'REFRESH_TIMEOUT' });
     expect(events.refreshError).toHaveBeenCalledTimes(1);
-    expect((events.refreshError.mock.calls[0]?.[0] as { error: AmplifyAuthError }).error.code).toBe('REFRESH_TIMEOUT');
+    expect(events.refreshError.mock.calls[0]?.[0].error).toMatchObject({ code: 'REFRESH_TIMEOUT' });
     expect(events.logout).not.toHaveBeenCalled();
 
     session.refreshOutcome = { kind: 'tokens' };
@@ -63,7 +49,7 @@ describe('transient failures', () => {
 
   it('clears the timeout’s timer when the refresh settles', async () => {
     vi.useFakeTimers();
-    const { session, server, api } = setup(60_000);
+    const { session, server, api } = createClient({ options: { refreshTimeoutMs: 60_000 } });
     server.rejectCurrentTokens(session.serial);
     const request = api.get('/x');
     await vi.advanceTimersByTimeAsync(100);
@@ -72,9 +58,8 @@ describe('transient failures', () => {
   });
 
   it('treats a source that throws synchronously like one that rejects', async () => {
-    const server = createApi();
     const boom = new Error('sync boom');
-    installAmplifyAuth(server.api, {
+    const { server } = createClient({
       source: {
         getTokens: () => {
           throw boom;

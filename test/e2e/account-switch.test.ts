@@ -10,6 +10,7 @@ import type { LocalUser, RefreshHold } from '../harness/cognito.js';
 import type { ApiRequest, HeldAnswer } from '../harness/protected-api.js';
 import { startLocalWorld, type LocalWorld } from '../harness/world.js';
 import { within as withinMs } from '../support/within.js';
+import { delay } from '../support/time.js';
 
 /**
  * Account switches against the real Amplify v6 and the local Cognito, with two users: user A's
@@ -131,7 +132,7 @@ afterEach(async () => {
   auth = undefined;
   for (const hold of holds.splice(0)) hold.release();
   // Let a released refresh land before the next test signs in again.
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await delay(200);
 });
 
 afterAll(async () => {
@@ -205,7 +206,7 @@ describe('account switch against real Amplify v6: A signs out and B signs in whi
     const expiresAt = Number(decodeJwt(token).exp) * 1000;
     // Wait until A's token is within the leeway (10 s of 20), and not yet within Amplify's own 5 s.
     const waitMs = expiresAt - leewayMs + 300 - Date.now();
-    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    if (waitMs > 0) await delay(waitMs);
     const hold = world.cognito.holdNextRefresh();
     holds.push(hold);
     const refreshesBefore = world.cognito.refreshCalls;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The built package, as a user gets it; it loads the same Amplify singleton as this file.
 import { installAmplifyAuth } from 'axios-amplify-auth';
 import { startLocalWorld, type LocalWorld } from '../harness/world.js';
+import { delay } from '../support/time.js';
 
 // A file of its own: one Amplify.configure per process, as in an app (aws-amplify 6.15 keeps the
 // first pool's refresh token across a configure to another pool).
@@ -27,7 +28,7 @@ describe('with short-lived tokens', () => {
     handle.on('refresh', ({ trigger }) => triggers.push(trigger));
     await shortApi.get('/early');
     // 12 s tokens: the leeway is capped at 6 s; Amplify itself would refresh only 5 s before expiry.
-    await new Promise((resolve) => setTimeout(resolve, 6_500));
+    await delay(6_500);
     await shortApi.get('/late');
     handle.uninstall();
     expect(triggers).toEqual(['expiring']);

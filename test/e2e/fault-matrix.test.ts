@@ -7,6 +7,7 @@ import { installAmplifyAuth, isAmplifyAuthError, type LogoutReason, SessionEnded
 import type { RefreshFault } from '../harness/cognito.js';
 import { startLocalWorld, type LocalWorld } from '../harness/world.js';
 import { within as withinMs } from '../support/within.js';
+import { delay, until } from '../support/time.js';
 
 /**
  * Every way a refresh can fail, answered by the local Cognito to the real Amplify v6, at
@@ -52,7 +53,7 @@ afterAll(async () => {
  */
 async function untilCognitoQuiet(): Promise<void> {
   for (let quiet = 0, last = world.cognito.refreshCalls, waited = 0; quiet < 500 && waited < 5_000; waited += 100) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await delay(100);
     quiet = world.cognito.refreshCalls === last ? quiet + 100 : 0;
     last = world.cognito.refreshCalls;
   }
@@ -161,9 +162,7 @@ describe('fault matrix against real Amplify v6', () => {
           await within(hold.arrived, 'A’s refresh reaching Cognito');
           await within(hold.answered, 'Cognito answering A’s refresh');
           // Every first attempt of A's (sent before the switch) has reached the API: at most 5 s.
-          for (let waited = 0; world.api.requests.length - requestsBefore < concurrency && waited < 5_000; waited += 20) {
-            await new Promise((resolve) => setTimeout(resolve, 20));
-          }
+          await until(() => world.api.requests.length - requestsBefore >= concurrency, "A's first attempts reached the API");
           const seenBeforeSwitch = world.api.requests
             .slice(requestsBefore)
             .map((r) => r.path)

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { delay } from '../support/time.js';
 
 /** What a refresh is answered with instead of Cognito's own answer, for fault tests. */
 export type RefreshFault = { kind: 'error'; status: number; type: string; message: string } | { kind: 'hang' } | { kind: 'unreachable' };
@@ -109,7 +110,7 @@ async function waitUntilUp(url: string, child: ChildProcess, log: () => string):
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await delay(100);
   }
   throw new Error(`cognito-local did not start within 20 s:\n${log()}`);
 }

@@ -1,5 +1,6 @@
 import { type LocalCognito, type LocalCognitoOptions, startLocalCognito } from './cognito.js';
 import { type ProtectedApi, startProtectedApi } from './protected-api.js';
+import { delay } from '../support/time.js';
 
 export interface LocalWorld {
   cognito: LocalCognito;
@@ -30,7 +31,8 @@ export async function startLocalWorld(options: LocalCognitoOptions = {}): Promis
       Auth: { Cognito: { userPoolId: cognito.userPoolId, userPoolClientId: cognito.clientId, userPoolEndpoint: cognito.endpoint } },
     },
     async rejectCurrentTokens() {
-      await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+      // Tokens carry whole seconds (`iat`): start the cut-off at the next second.
+      await delay(1000 - (Date.now() % 1000) + 5);
       api.rejectIssuedBefore(Date.now());
     },
     async stop() {

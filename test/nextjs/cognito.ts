@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { delay } from '../support/time.js';
 
 export const region = 'us-east-1';
 export const cognitoHost = `cognito-idp.${region}.amazonaws.com`;
@@ -133,7 +134,7 @@ export async function startNextCognito({ password = 'Correct-Horse-9', tokenSeco
         () => false,
       );
       if (up) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await delay(100);
     }
 
     const call = async <T>(action: string, body: object): Promise<T> => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type ProtectedApi, startProtectedApi } from '../harness/protected-api.js';
 import { type NextCognito, startNextCognito } from './cognito.js';
+import { delay } from '../support/time.js';
 
 const run = promisify(execFile);
 export const appDir = fileURLToPath(new URL('../../examples/nextjs', import.meta.url));
@@ -105,7 +106,7 @@ export async function startApp(env: Record<string, string>): Promise<NextApp> {
       () => false,
     );
     if (up) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await delay(200);
   }
   return { origin, output: () => output, stop };
 }
@@ -132,7 +133,7 @@ export async function startNextWorld(): Promise<NextWorld> {
       api,
       app,
       async rejectCurrentTokens() {
-        await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+        await delay(1000 - (Date.now() % 1000) + 5);
         api.rejectIssuedBefore(Date.now());
       },
       stop: stopAll,

@@ -1,4 +1,5 @@
 import { issueTokens } from './jwt.js';
+import { delay } from './time.js';
 
 type HubCallback = (capsule: { payload: { event: string; data?: unknown } }) => void;
 
@@ -83,7 +84,7 @@ export class FakeAmplifyV6 {
 
   private async refresh(): Promise<void> {
     this.refreshCalls += 1;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await delay(5);
     const error = this.refreshError;
     if (!error) {
       this.stored = issueTokens(++this.serial);

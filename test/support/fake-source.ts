@@ -1,6 +1,7 @@
 import { SessionEndedError } from '../../src/errors.js';
 import type { LogoutReason, SessionTokens, SourceChange, TokenSource } from '../../src/types.js';
 import { issueTokens, userOfToken } from './jwt.js';
+import { delay } from './time.js';
 
 export type RefreshOutcome =
   | { kind: 'tokens' }
@@ -80,7 +81,7 @@ export class FakeSession {
     if (forceRefresh) this.refreshes += 1;
     else this.reads += 1;
     const before = this.tokens;
-    await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    await delay(this.latencyMs);
     if (!forceRefresh) {
       if (this.readFailure) throw this.readFailure;
       return this.tokens;

@@ -38,14 +38,14 @@ interface Ask {
 
 /**
  * Everything this plugin knows about the sessions of one {@link TokenSource}, shared by every
- * handle installed on that source: the current {@link Session} (its tokens, its one read and one
+ * install on that source: the current {@link Session} (its tokens, its one read and one
  * refresh in flight), and the events its end fires. A session change (the source's `onChange`,
  * tokens of another user) starts a new session and leaves the old one behind, with whatever was
  * in flight in it.
  */
 export class SessionCoordinator {
   readonly #source: TokenSource;
-  readonly #handles = new Set<Emitter>();
+  readonly #emitters = new Set<Emitter>();
   #unsubscribe: (() => void) | undefined;
   #stopHearingTabs: (() => void) | undefined;
   #current = new Session();
@@ -58,15 +58,15 @@ export class SessionCoordinator {
     this.#source = source;
   }
 
-  /** Adds a handle; the first one subscribes to the source's changes and to the other tabs. */
-  attach(handle: Emitter): void {
-    if (this.#handles.size === 0) this.#listen();
-    this.#handles.add(handle);
+  /** Adds the events of one install; the first subscribes to the source's changes and to the other tabs. */
+  addEmitter(events: Emitter): void {
+    if (this.#emitters.size === 0) this.#listen();
+    this.#emitters.add(events);
   }
 
-  /** Removes a handle; the last one unsubscribes, after which memory can no longer be trusted. */
-  detach(handle: Emitter): void {
-    if (!this.#handles.delete(handle) || this.#handles.size > 0) return;
+  /** Removes the events of one install; the last unsubscribes, after which memory can no longer be trusted. */
+  removeEmitter(events: Emitter): void {
+    if (!this.#emitters.delete(events) || this.#emitters.size > 0) return;
     const unsubscribe = this.#unsubscribe;
     this.#unsubscribe = undefined;
     this.#stopHearingTabs?.();
@@ -180,7 +180,7 @@ export class SessionCoordinator {
   }
 
   #emit<E extends keyof AmplifyAuthEvents>(event: E, payload: AmplifyAuthEvents[E]): void {
-    for (const handle of [...this.#handles]) handle.emit(event, payload);
+    for (const events of [...this.#emitters]) events.emit(event, payload);
   }
 
   #ask(session: Session, ask: Ask): Promise<Tokens> {
@@ -195,7 +195,7 @@ export class SessionCoordinator {
     const tab = refresh && this.#source.sharedAcrossTabs === true ? tabSessionOfToken(refresh.stale) : undefined;
     const run = (): Promise<Tokens> =>
       tab && refresh
-        ? withTabLock(tab, (waited) => this.#refreshUnlessRefreshedElsewhere(tab, refresh.stale, waited), abandon.signal)
+        ? withTabLock(tab, (lock) => this.#refreshUnlessRefreshedElsewhere(tab, refresh.stale, lock), abandon.signal)
         : this.#source.getTokens({ forceRefresh: refresh !== undefined });
     const call: Promise<Tokens> = withTimeout(run, ask.timeoutMs, abandon).then(
       (tokens) => {
@@ -329,7 +329,7 @@ export class SessionCoordinator {
    * tab's writes reach this tab's storage a moment after its lock is released (Chromium syncs
    * localStorage between processes asynchronously), so after a wait it looks again for a while.
    */
-  async #refreshUnlessRefreshedElsewhere(tab: TabSession, stale: string, waited: boolean): Promise<Tokens> {
+  async #refreshUnlessRefreshedElsewhere(tab: TabSession, stale: string, { waited }: { waited: boolean }): Promise<Tokens> {
     for (let look = 1; ; look++) {
       const current = checked(await this.#source.getTokens({ forceRefresh: false }));
       if (current && !holds(current, stale)) return current;

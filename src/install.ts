@@ -6,7 +6,7 @@ import { createTransport } from './transport.js';
 import { assertAxiosInstance, resolveOptions } from './options.js';
 import type { AmplifyAuth, AmplifyAuthOptions, TokenSource } from './types.js';
 
-// Which instances have the plugin: installing twice would attach and refresh twice.
+// Which instances have the plugin: installing twice would send the token and refresh twice.
 const installed = new WeakSet<AxiosInstance>();
 
 /**
@@ -30,7 +30,7 @@ export function install(
   });
   const coordinator = coordinatorOf(resolved.source);
   const events = new Emitter();
-  coordinator.attach(events);
+  coordinator.addEmitter(events);
 
   let active = true;
   const { onRequest } = createTransport({ options: resolved, events, coordinator, isAllowed, isActive: () => active });
@@ -47,7 +47,7 @@ export function install(
       // Requests already under way see `active` false and pass through untouched.
       active = false;
       instance.interceptors.request.eject(requestId);
-      coordinator.detach(events);
+      coordinator.removeEmitter(events);
       events.clear();
       installed.delete(instance);
     },

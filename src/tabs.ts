@@ -36,18 +36,22 @@ export function tabSessionOf(client: string | undefined, user: string | undefine
 }
 
 /**
- * Runs `task` holding the refresh lock of `session`. `task` learns whether another tab held the
- * lock first (and so probably just refreshed). An `abandon` abort gives up waiting for the lock,
+ * Runs `task` holding the refresh lock of `session`. `task` learns whether it `waited`: another
+ * tab held the lock first (and so probably just refreshed). An `abandon` abort gives up waiting for the lock,
  * and releases it at once if held: a hung refresh never blocks the next one.
  */
-export async function withTabLock<T>(session: TabSession, task: (waited: boolean) => Promise<T>, abandon: AbortSignal): Promise<T> {
+export async function withTabLock<T>(
+  session: TabSession,
+  task: (lock: { waited: boolean }) => Promise<T>,
+  abandon: AbortSignal,
+): Promise<T> {
   const manager = lockManager();
-  if (!manager) return task(false);
+  if (!manager) return task({ waited: false });
   const name = `${prefix}refresh:${session}`;
   const free = await manager.request(name, { ifAvailable: true }, async (lock) =>
-    lock ? { value: await untilAborted(task(false), abandon) } : undefined,
+    lock ? { value: await untilAborted(task({ waited: false }), abandon) } : undefined,
   );
-  return free ? free.value : manager.request(name, { signal: abandon }, () => untilAborted(task(true), abandon));
+  return free ? free.value : manager.request(name, { signal: abandon }, () => untilAborted(task({ waited: true }), abandon));
 }
 
 function readNote(value: string | null | undefined): LogoutReason | undefined {

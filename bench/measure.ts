@@ -13,3 +13,9 @@ export async function microsPerRequest(api: AxiosInstance, count: number, width:
   }
   return Number(process.hrtime.bigint() - started) / 1000 / count;
 }
+
+/** `lo–hi` of `values` (one figure when they agree): what varies from run to run is shown as a range. */
+export function range(values: number[], digits = 0): string {
+  const [lo, hi] = [Math.min(...values), Math.max(...values)].map((value) => value.toFixed(digits));
+  return lo === hi ? lo! : `${lo}–${hi}`;
+}

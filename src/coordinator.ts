@@ -1,8 +1,7 @@
 import { AmplifyAuthError, isAmplifyAuthError, isSessionEndedError, SessionEndedError, sessionChanged } from './errors.js';
 import type { Emitter } from './events.js';
 import { readClaims } from './jwt.js';
-import { Session, type Tokens } from './session.js';
-import { noteSessionEnded, onSessionEndedElsewhere, sessionEndedElsewhere, type TabSession, tabSessionOf, withTabLock } from './tabs.js';
+import { checked, holds, Session, type Tokens } from './session.js';
 import { withTimeout } from './timeout.js';
 import type { AmplifyAuthEvents, SessionTokens, SourceChange, TokenSource } from './types.js';
 
@@ -10,23 +9,10 @@ type Trigger = AmplifyAuthEvents['refresh']['trigger'];
 
 // `iat` has one-second resolution and the answer took a round trip: below this, no skew is seen.
 const skewNoiseMs = 30_000;
-// How long a tab that waited for the refresh lock looks for the other tab's tokens: 10 × 50 ms.
-const storageSyncLooks = 10;
-const storageSyncPauseMs = 50;
-
-/** True when `token` is one of the tokens of `tokens`: nothing newer has arrived since it was sent. */
-function holds(tokens: SessionTokens, token: string): boolean {
-  return tokens.idToken === token || tokens.accessToken === token;
-}
 
 /** The user of a set of tokens. */
 export function userOf(tokens: SessionTokens): string | undefined {
   return readClaims(tokens.accessToken).sub ?? readClaims(tokens.idToken).sub;
-}
-
-function tabSessionOfToken(token: string): TabSession | undefined {
-  const { client, sub } = readClaims(token);
-  return tabSessionOf(client, sub);
 }
 
 /** What a call to the source is for. */
@@ -86,11 +72,9 @@ export class SessionCoordinator {
       }
       this.#unsubscribe = unsubscribe as () => void;
     }
-    // Asked of the property's presence, not its value: the Amplify adapters' session reaches
+    // Heard whether or not the tabs share the session yet: the Amplify adapters' session reaches
     // localStorage only at sign-in, after install.
-    if ('sharedAcrossTabs' in source) {
-      this.#stopHearingTabs = onSessionEndedElsewhere((tab, reason) => this.#onEndedElsewhere(tab, reason));
-    }
+    this.#stopHearingTabs = source.tabs?.onEndedElsewhere((reason, endedFor) => this.#onEndedElsewhere(reason, endedFor));
   }
 
   /** The session a request starting now belongs to. */
@@ -192,11 +176,10 @@ export class SessionCoordinator {
       session.abandonRefresh = abandon;
       session.replacing = refresh.stale;
     }
-    const tab = refresh && this.#source.sharedAcrossTabs === true ? tabSessionOfToken(refresh.stale) : undefined;
+    const source = this.#source;
+    const tabs = refresh && source.tabs?.shared() ? source.tabs : undefined;
     const run = (): Promise<Tokens> =>
-      tab && refresh
-        ? withTabLock(tab, (lock) => this.#refreshUnlessRefreshedElsewhere(tab, refresh.stale, lock), abandon.signal)
-        : this.#source.getTokens({ forceRefresh: refresh !== undefined });
+      tabs && refresh ? tabs.refresh(source, refresh.stale, abandon.signal) : source.getTokens({ forceRefresh: refresh !== undefined });
     const call: Promise<Tokens> = withTimeout(run, ask.timeoutMs, abandon).then(
       (tokens) => {
         this.#release(session, call);
@@ -316,46 +299,22 @@ export class SessionCoordinator {
     session.armed = false;
     session.leave(error);
     if (announce) {
-      const tab = this.#source.sharedAcrossTabs === true && session.tokens ? tabSessionOfToken(session.tokens.accessToken) : undefined;
-      if (tab) noteSessionEnded(tab, error.reason);
+      const tabs = this.#source.tabs;
+      if (session.tokens && tabs?.shared()) tabs.noteEnded(session.tokens.accessToken, error.reason);
       this.#emit('logout', { reason: error.reason, error: error.cause ?? error });
     }
     return error;
   }
 
   /**
-   * With the lock held: another tab may have refreshed (or ended the session) while this one
-   * waited, and the shared storage already says so. Only otherwise is Cognito asked. Another
-   * tab's writes reach this tab's storage a moment after its lock is released (Chromium syncs
-   * localStorage between processes asynchronously), so after a wait it looks again for a while.
+   * Another tab's refresh ended a session. If it is this tab's user's (`endedFor`), and the source
+   * has no newer tokens (the storage is shared), this tab fires `logout` too, without asking Cognito.
    */
-  async #refreshUnlessRefreshedElsewhere(tab: TabSession, stale: string, { waited }: { waited: boolean }): Promise<Tokens> {
-    for (let look = 1; ; look++) {
-      const current = checked(await this.#source.getTokens({ forceRefresh: false }));
-      if (current && !holds(current, stale)) return current;
-      const endedElsewhere = current ? undefined : sessionEndedElsewhere(tab);
-      if (endedElsewhere) throw new SessionEndedError(endedElsewhere);
-      if (!waited || look >= storageSyncLooks) break;
-      await new Promise((resolve) => setTimeout(resolve, storageSyncPauseMs));
-    }
-    try {
-      return await this.#source.getTokens({ forceRefresh: true });
-    } catch (error) {
-      // Noted before the lock is released, so that the next tab in line reads it.
-      if (isSessionEndedError(error)) noteSessionEnded(tab, error.reason);
-      throw error;
-    }
-  }
-
-  /**
-   * Another tab's refresh ended the session of `tab`. If it is this tab's user, and the source has
-   * no newer tokens (the storage is shared), this tab fires `logout` too, without asking Cognito.
-   */
-  #onEndedElsewhere(tab: TabSession, reason: SessionEndedError['reason']): void {
+  #onEndedElsewhere(reason: SessionEndedError['reason'], endedFor: (token: string) => boolean): void {
     // The other tab's cleared storage may have been heard first, as a sign-out: then the session
     // that ended is the one just left.
     const session = this.#current.tokens ? this.#current : this.#previous;
-    if (!session?.armed || !session.tokens || tabSessionOfToken(session.tokens.accessToken) !== tab) return;
+    if (!session?.armed || !session.tokens || !endedFor(session.tokens.accessToken)) return;
     session.fresh = false;
     const dead = session.tokens.accessToken;
     this.#source.getTokens({ forceRefresh: false }).then(
@@ -376,19 +335,6 @@ export class SessionCoordinator {
     const skew = iat * 1000 - Date.now();
     this.#clockSkewMs = Math.abs(skew) < skewNoiseMs ? 0 : skew;
   }
-}
-
-/** A source's answer, checked: a token that is not a string is the source's bug, said clearly. */
-function checked(tokens: unknown): Tokens {
-  if (tokens === undefined || tokens === null) return undefined;
-  const { idToken, accessToken } = tokens as Partial<Record<keyof SessionTokens, unknown>>;
-  if (typeof idToken !== 'string' || typeof accessToken !== 'string') {
-    throw new AmplifyAuthError(
-      'REFRESH_FAILED',
-      'The token source answered tokens that are not strings: `getTokens` must resolve with `{ idToken, accessToken }` as raw JWT strings (Amplify v6: `tokens.idToken.toString()`)',
-    );
-  }
-  return tokens as SessionTokens;
 }
 
 const coordinators = new WeakMap<TokenSource, SessionCoordinator>();

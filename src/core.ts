@@ -1,6 +1,7 @@
 // `axios-amplify-auth/core`: the whole API without any import of `aws-amplify`.
 export { fromCurrentSession } from './adapters/current-session.js';
 export { fromFetchAuthSession } from './adapters/fetch-auth-session.js';
+export { browserTabs } from './adapters/tabs.js';
 export { AmplifyAuthError, isAmplifyAuthError, isSessionEndedError, SessionEndedError } from './errors.js';
 export { installAmplifyAuth } from './install.js';
 
@@ -18,6 +19,7 @@ export type {
   AmplifyAuthRequestOptions,
   LogoutReason,
   AllowEntry,
+  TabCoordination,
   SessionTokens,
   SkipReason,
   SourceChange,

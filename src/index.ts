@@ -1,6 +1,7 @@
 // `axios-amplify-auth`: everything in `/core`, with Amplify v6 as the default token source.
 export { fromCurrentSession } from './adapters/current-session.js';
 export { fromFetchAuthSession } from './adapters/fetch-auth-session.js';
+export { browserTabs } from './adapters/tabs.js';
 export { amplifyV6Source, installAmplifyAuth } from './amplify-v6.js';
 export { AmplifyAuthError, isAmplifyAuthError, isSessionEndedError, SessionEndedError } from './errors.js';
 
@@ -17,6 +18,7 @@ export type {
   AmplifyAuthRequestOptions,
   LogoutReason,
   AllowEntry,
+  TabCoordination,
   SessionTokens,
   SkipReason,
   SourceChange,

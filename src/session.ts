@@ -1,4 +1,4 @@
-import { forRequest, isAmplifyAuthError, type AmplifyAuthError } from './errors.js';
+import { AmplifyAuthError, forRequest, isAmplifyAuthError } from './errors.js';
 import type { SessionTokens } from './types.js';
 
 export type Tokens = SessionTokens | undefined;
@@ -72,4 +72,22 @@ export class Session {
 /** The error a request of `session` rejects with, carrying the request's config. */
 export function asRequestError(error: unknown, config: Parameters<typeof forRequest>[1]): unknown {
   return isAmplifyAuthError(error) ? forRequest(error, config) : error;
+}
+
+/** True when `token` is one of the tokens of `tokens`: nothing newer has arrived since it was sent. */
+export function holds(tokens: SessionTokens, token: string): boolean {
+  return tokens.idToken === token || tokens.accessToken === token;
+}
+
+/** A source's answer, checked: a token that is not a string is the source's bug, said clearly. */
+export function checked(tokens: unknown): Tokens {
+  if (tokens === undefined || tokens === null) return undefined;
+  const { idToken, accessToken } = tokens as Partial<Record<keyof SessionTokens, unknown>>;
+  if (typeof idToken !== 'string' || typeof accessToken !== 'string') {
+    throw new AmplifyAuthError(
+      'REFRESH_FAILED',
+      'The token source answered tokens that are not strings: `getTokens` must resolve with `{ idToken, accessToken }` as raw JWT strings (Amplify v6: `tokens.idToken.toString()`)',
+    );
+  }
+  return tokens as SessionTokens;
 }

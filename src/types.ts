@@ -40,6 +40,26 @@ export type AmplifyAuthErrorCode = 'SESSION_ENDED' | 'SESSION_CHANGED' | 'REFRES
 export type SourceChange = 'tokens' | { ended: LogoutReason; error?: unknown };
 
 /**
+ * How the tabs of one browser share a source's refreshes (see {@link TokenSource.tabs}); the
+ * plugin's own is {@link browserTabs}.
+ * @example
+ * const tabs: TabCoordination = browserTabs;
+ */
+export interface TabCoordination {
+  /** Whether the tabs share the session now (Amplify's is in `localStorage` only once signed in). */
+  shared(): boolean;
+  /** A forced refresh of `source`, replacing the token `stale`, coordinated with the other tabs; `abandon` releases what it holds. */
+  refresh(source: TokenSource, stale: string, abandon: AbortSignal): Promise<SessionTokens | undefined>;
+  /** Tells the other tabs that the session of the user of `token` ended, and why. */
+  noteEnded(token: string, reason: LogoutReason): void;
+  /**
+   * Calls `listener` when another tab notes a session end; `endedFor(token)` tells whether it is
+   * that token's user's. Returns the unsubscribe function.
+   */
+  onEndedElsewhere(listener: (reason: LogoutReason, endedFor: (token: string) => boolean) => void): () => void;
+}
+
+/**
  * Raw compact JWTs, as Cognito issued them.
  * @example
  * const tokens: SessionTokens = { idToken: session.idToken, accessToken: session.accessToken };
@@ -82,13 +102,15 @@ export interface TokenSource {
    */
   subscribe?(onChange: (change?: SourceChange) => void): () => void;
   /**
-   * Optional: `true` when every tab of this browser sees this source's session (Amplify keeps it
-   * in `localStorage`). The plugin then refreshes under a Web Lock named for the user-pool client
-   * and the user, so that two tabs never spend one refresh token twice, and tells the other tabs
-   * when the session ends. A server, a worker or React Native must leave it unset.
+   * Optional: refreshes coordinated between the tabs of one browser, for a source whose session
+   * every tab sees (Amplify keeps it in `localStorage`). The plugin then refreshes under a Web
+   * Lock named for the user-pool client and the user, so that two tabs never spend one refresh
+   * token twice, and tells the other tabs when the session ends. The Amplify adapters set it in a
+   * browser document; a custom source sets {@link browserTabs}. A server, a worker or React
+   * Native must leave it unset.
    * @default undefined (refreshes are single-flight within this JavaScript realm only)
    */
-  readonly sharedAcrossTabs?: boolean;
+  readonly tabs?: TabCoordination;
 }
 
 /**

@@ -1,7 +1,7 @@
 import axios from 'axios';
 import AxiosMockAdapter from 'axios-mock-adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AmplifyAuth, installAmplifyAuth, SessionEndedError } from '../src/core.js';
+import { type AmplifyAuth, browserTabs, installAmplifyAuth, SessionEndedError } from '../src/core.js';
 import type { LogoutReason, SessionTokens, SourceChange, TokenSource } from '../src/types.js';
 import { fakeLocks } from './support/fake-locks.js';
 import { issueTokens, serialOf } from './support/jwt.js';
@@ -26,7 +26,7 @@ class SharedSession {
     // As `storage` events: every other tab hears of a write, the writing tab does not.
     const notifyOthers = () => [...this.tabs].filter((notify) => notify !== self).forEach((notify) => notify());
     return {
-      sharedAcrossTabs: true,
+      tabs: browserTabs,
       getTokens: async ({ forceRefresh }) => {
         await delay(10);
         if (!forceRefresh) return this.tokens;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserTabs } from '../src/core.js';
 import type { SessionTokens, TokenSource } from '../src/types.js';
 import { createClient } from './support/client.js';
 import { fakeLocks } from './support/fake-locks.js';
@@ -55,7 +56,7 @@ describe(`one process, many users (navigator.locks: ${hadLocks ? 'the runtime’
   });
 
   it('releases the tab lock of a hung refresh at its timeout: the next refresh of that user goes through at once', async () => {
-    const hung = source('carol', Infinity, { sharedAcrossTabs: true });
+    const hung = source('carol', Infinity, { tabs: browserTabs });
     const { server } = createClient({ source: hung.source, options: { refreshTimeoutMs: 200 } });
     server.rejectCurrentTokens(hung.serial());
     await expect(server.api.get('/first')).rejects.toMatchObject({ code: 'REFRESH_TIMEOUT' });

@@ -1,6 +1,7 @@
 import type { SessionTokens, TokenSource } from '../types.js';
 import { toSessionError } from './cognito-errors.js';
-import { sessionInLocalStorage } from './fetch-auth-session.js';
+import { browserWindow } from '../environment.js';
+import { amplifyTabs } from './tabs.js';
 import { assertHub, type HubLike, subscribeToChanges } from './hub.js';
 
 interface CognitoSessionLike {
@@ -75,8 +76,7 @@ export function fromCurrentSession(Auth: AuthV5Like, hub?: HubLike): TokenSource
   return {
     getTokens,
     subscribe: subscribeToChanges(hub),
-    get sharedAcrossTabs() {
-      return sessionInLocalStorage();
-    },
+    // In a browser document: the tabs share Amplify's session once it is in localStorage.
+    ...(browserWindow() && { tabs: amplifyTabs }),
   };
 }

@@ -1,8 +1,9 @@
-import { browserWindow, lockManager } from '../environment.js';
+import { browserWindow } from '../environment.js';
 import { AmplifyAuthError } from '../errors.js';
 import type { SessionTokens, TokenSource } from '../types.js';
 import { toSessionError } from './cognito-errors.js';
-import { assertHub, type HubLike, HubUser, type JwtLike, rawJwt, storagePrefix, subscribeToChanges, withRefreshFailure } from './hub.js';
+import { amplifyTabs } from './tabs.js';
+import { assertHub, type HubLike, HubUser, type JwtLike, rawJwt, subscribeToChanges, withRefreshFailure } from './hub.js';
 
 /**
  * Amplify v6's `fetchAuthSession`, typed structurally (from `aws-amplify/auth`).
@@ -13,24 +14,6 @@ import { assertHub, type HubLike, HubUser, type JwtLike, rawJwt, storagePrefix, 
 export type FetchAuthSession = (options?: { forceRefresh?: boolean }) => Promise<{
   tokens?: { idToken?: JwtLike; accessToken: JwtLike } | undefined;
 }>;
-
-/**
- * True in a browser document whose Amplify session lives in `localStorage` (Amplify's default
- * there): every tab sees it, so tabs coordinate their refreshes. Not in Node, Deno, Bun, workers or
- * React Native (AsyncStorage), nor with a per-tab or cookie store.
- */
-export function sessionInLocalStorage(): boolean {
-  const win = browserWindow();
-  if (!win || !lockManager()) return false;
-  try {
-    for (let index = 0; index < win.localStorage.length; index++) {
-      if (win.localStorage.key(index)?.startsWith(storagePrefix)) return true;
-    }
-  } catch {
-    // Storage refused: nothing shared that this tab could see.
-  }
-  return false;
-}
 
 /**
  * A {@link TokenSource} for Amplify v6.
@@ -78,8 +61,7 @@ export function fromFetchAuthSession(fetchAuthSession: FetchAuthSession, hub?: H
   return {
     getTokens,
     subscribe: subscribeToChanges(hub, user),
-    get sharedAcrossTabs() {
-      return sessionInLocalStorage();
-    },
+    // In a browser document: the tabs share Amplify's session once it is in localStorage.
+    ...(browserWindow() && { tabs: amplifyTabs }),
   };
 }

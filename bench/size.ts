@@ -21,11 +21,13 @@ export async function bundledSize(code: string, resolveDir: string): Promise<{ m
 }
 
 /**
- * The size guard of `axios-amplify-auth/core`, checked by `npm test` so that growth is a
- * decision, not an accident. It measures about 7.3 kB with sessions, the adapter wrapper and tab
- * coordination (see docs/performance.md).
+ * The size guards, checked by `npm test` so that growth is a decision, not an accident: `/core`
+ * measures about 7.4 kB with sessions, the adapter wrapper, per-API routes and the option checks
+ * (tab coordination lives with the sources that need it), the main entry about 9.5 kB with the
+ * Amplify v6 source and its tab coordination (see docs/performance.md).
  */
-export const coreBudgetBytes = 8.25 * 1024;
+export const coreBudgetBytes = 7.5 * 1024;
+export const mainBudgetBytes = 9.75 * 1024;
 
 export const sizeCases = {
   core: "export { installAmplifyAuth } from 'axios-amplify-auth/core';",

@@ -116,9 +116,12 @@ async function waitUntilUp(url: string, child: ChildProcess, log: () => string):
 }
 
 /**
- * Starts cognito-local on 127.0.0.1 in its own temporary directory, with a thin layer in front
- * that makes current Amplify work against it and lets tests count and break refreshes (see
- * AMPLIFY-FACTS, "The npm package cognito-local"). Provisions a pool, a client and a user.
+ * Starts cognito-local on 127.0.0.1 in its own temporary directory (it keeps its data in
+ * `./.cognito` of the current directory), with a thin layer in front that makes current Amplify
+ * work against it and lets tests count and break refreshes: cognito-local 5.3 lacks
+ * `GetTokensFromRefreshToken` (rewritten into `InitiateAuth` `REFRESH_TOKEN_AUTH`) and answers a
+ * revoked refresh token with "User not authorized" where Cognito says "Refresh Token has been
+ * revoked". Provisions a pool, a client and a user.
  */
 export async function startLocalCognito(options: LocalCognitoOptions = {}): Promise<LocalCognito> {
   const {

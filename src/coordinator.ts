@@ -1,14 +1,11 @@
 import { AmplifyAuthError, isAmplifyAuthError, isSessionEndedError, SessionEndedError, sessionChanged } from './errors.js';
 import type { Emitter } from './events.js';
-import { readClaims } from './jwt.js';
+import { clockSkewOf, readClaims } from './jwt.js';
 import { checked, holds, Session, type Tokens } from './session.js';
 import { withTimeout } from './timeout.js';
 import type { AmplifyAuthEvents, SessionTokens, SourceChange, TokenSource } from './types.js';
 
 type Trigger = AmplifyAuthEvents['refresh']['trigger'];
-
-// `iat` has one-second resolution and the answer took a round trip: below this, no skew is seen.
-const skewNoiseMs = 30_000;
 
 /** The user of a set of tokens. */
 export function userOf(tokens: SessionTokens): string | undefined {
@@ -238,7 +235,7 @@ export class SessionCoordinator {
       this.#seen(session, tokens, user, changesAtStart);
       if (refresh) {
         if (holds(tokens, refresh.stale)) session.unrenewable = refresh.stale;
-        else this.#learnClockSkew(tokens);
+        else this.#clockSkewMs = clockSkewOf(tokens.accessToken, this.#clockSkewMs);
         this.#emit('refresh', { trigger: refresh.trigger });
       }
       return tokens;
@@ -327,13 +324,6 @@ export class SessionCoordinator {
       },
       () => {},
     );
-  }
-
-  #learnClockSkew(tokens: SessionTokens): void {
-    const { iat } = readClaims(tokens.accessToken);
-    if (iat === undefined) return;
-    const skew = iat * 1000 - Date.now();
-    this.#clockSkewMs = Math.abs(skew) < skewNoiseMs ? 0 : skew;
   }
 }
 

@@ -48,3 +48,19 @@ export function expiresWithin(times: TokenClaims, leewaySeconds: number, nowMs: 
   const leeway = Math.min(leewaySeconds, lifetime / 2);
   return times.exp * 1000 - nowMs <= leeway * 1000;
 }
+
+// `iat` has one-second resolution and the answer took a round trip: below this, no skew is seen.
+const skewNoiseMs = 30_000;
+
+/**
+ * How far Cognito's clock is ahead of this machine's (negative: behind), learned from the `iat` of
+ * a token issued just now, as Amplify does; 0 within the noise of latency and rounding, and
+ * `previous` when the token has no `iat`. Without it a clock that runs ahead would make every
+ * token look expiring.
+ */
+export function clockSkewOf(freshToken: string, previous: number): number {
+  const { iat } = readClaims(freshToken);
+  if (iat === undefined) return previous;
+  const skew = iat * 1000 - Date.now();
+  return Math.abs(skew) < skewNoiseMs ? 0 : skew;
+}

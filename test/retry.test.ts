@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClient } from './support/client.js';
 import { serialOf } from './support/jwt.js';
-import { until } from './support/time.js';
+import { gate, until } from './support/time.js';
 
 describe('401 → one refresh → retry once', () => {
   it('retries once with a refreshed token after a 401', async () => {
@@ -39,36 +39,22 @@ describe('401 → one refresh → retry once', () => {
     expect(session.refreshes).toBe(1);
   });
 
-  it('retries a 401 that arrives after the refresh finished with the newer token, without a second refresh', async () => {
-    const { session, server, api } = createClient();
-    server.rejectCurrentTokens(session.serial);
-    // The slow request leaves with token 1 and is answered only after the fast one has refreshed.
-    let answerSlow!: () => void;
-    const slowAnswered = new Promise<void>((resolve) => (answerSlow = resolve));
-    server.once('/slow', async () => (await slowAnswered, [401, {}]));
-    const slow = api.get('/slow');
-    await until(() => server.attemptsOf('/slow').length === 1, 'the slow request left');
-    await api.get('/fast');
-    expect(session.refreshes).toBe(1);
-    answerSlow();
-    const response = await slow;
-    expect(response.status).toBe(200);
-    expect(session.refreshes).toBe(1);
-  });
-
-  it('does the same for a source without subscribe, which is read again instead', async () => {
-    const { session, server, api } = createClient({ subscribe: false });
-    server.rejectCurrentTokens(session.serial);
-    let answerSlow!: () => void;
-    const slowAnswered = new Promise<void>((resolve) => (answerSlow = resolve));
-    server.once('/slow', async () => (await slowAnswered, [401, {}]));
-    const slow = api.get('/slow');
-    await until(() => server.attemptsOf('/slow').length === 1, 'the slow request left');
-    await api.get('/fast');
-    answerSlow();
-    expect((await slow).status).toBe(200);
-    expect(session.refreshes).toBe(1);
-  });
+  for (const subscribe of [true, false]) {
+    it(`retries a 401 that arrives after the refresh finished with the newer token, without a second refresh (${subscribe ? 'subscribe' : 'no subscribe: read again'})`, async () => {
+      const { session, server, api } = createClient({ subscribe });
+      server.rejectCurrentTokens(session.serial);
+      // The slow request leaves with token 1 and is answered only after the fast one has refreshed.
+      const slowAnswer = gate();
+      server.once('/slow', async () => (await slowAnswer.opened, [401, {}]));
+      const slow = api.get('/slow');
+      await until(() => server.attemptsOf('/slow').length === 1, 'the slow request left');
+      await api.get('/fast');
+      expect(session.refreshes).toBe(1);
+      slowAnswer.open();
+      expect((await slow).status).toBe(200);
+      expect(session.refreshes).toBe(1);
+    });
+  }
 
   it('rejects with the retry’s AxiosError when the retry is rejected too, and tries no third time', async () => {
     const { session, server, api } = createClient();

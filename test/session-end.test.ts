@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { isAmplifyAuthError, SessionEndedError } from '../src/core.js';
 import { createClient } from './support/client.js';
-import { until } from './support/time.js';
+import { gate, until } from './support/time.js';
 
 /** The reasons of the `logout` events so far. */
 const reasons = (events: ReturnType<typeof createClient>['events']) => events.logout.mock.calls.map(([payload]) => payload.reason);
@@ -29,13 +29,12 @@ describe('session end', () => {
     const { session, server, api, events } = createClient();
     session.refreshOutcome = { kind: 'ended', reason: 'revoked' };
     server.rejectCurrentTokens(session.serial);
-    let answerLate!: () => void;
-    const lateAnswered = new Promise<void>((resolve) => (answerLate = resolve));
-    server.once('/late', async () => (await lateAnswered, [401, {}]));
+    const lateAnswer = gate();
+    server.once('/late', async () => (await lateAnswer.opened, [401, {}]));
     const late = api.get('/late').catch((e: unknown) => e);
     await until(() => server.attemptsOf('/late').length === 1, 'the late request left');
     await expect(api.get('/early')).rejects.toBeInstanceOf(SessionEndedError);
-    answerLate();
+    lateAnswer.open();
     const error = await late;
     expect(error).toBeInstanceOf(SessionEndedError);
     expect(error).toMatchObject({ reason: 'revoked', config: { url: '/late' } });

@@ -1,11 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { delay } from '../support/time.js';
+import { readBody, startCognitoLocal, target } from './cognito-local.js';
 
 /** What a refresh is answered with instead of Cognito's own answer, for fault tests. */
 export type RefreshFault = { kind: 'error'; status: number; type: string; message: string } | { kind: 'hang' } | { kind: 'unreachable' };
@@ -85,36 +80,6 @@ export interface LocalCognito {
   stop(): Promise<void>;
 }
 
-const target = (action: string) => `AWSCognitoIdentityProviderService.${action}`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function waitUntilUp(url: string, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`cognito-local exited (${child.exitCode}):\n${log()}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await delay(100);
-  }
-  throw new Error(`cognito-local did not start within 20 s:\n${log()}`);
-}
-
 /**
  * Starts cognito-local on 127.0.0.1 in its own temporary directory (it keeps its data in
  * `./.cognito` of the current directory), with a thin layer in front that makes current Amplify
@@ -130,24 +95,8 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     password = 'Correct-Horse-9',
     secondUser = { username: 'other@example.com', password: 'Battery-Staple-7' },
   } = options;
-  const directory = await mkdtemp(join(tmpdir(), 'cognito-local-'));
-  const port = await freePort();
-  const direct = `http://127.0.0.1:${port}`;
-  await mkdir(join(directory, '.cognito'), { recursive: true });
-  await writeFile(join(directory, '.cognito', 'config.json'), JSON.stringify({ TokenConfig: { IssuerDomain: direct } }));
-
-  const bin = createRequire(import.meta.url).resolve('cognito-local/lib/bin/start.js');
-  let output = '';
-  const child = spawn(process.execPath, [bin], {
-    cwd: directory,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const cognito = await startCognitoLocal();
+  const { direct, call } = cognito;
 
   let proxy: Server | undefined;
   // Held refreshes waiting for their release; stop() lets them go so that nothing waits for ever.
@@ -156,28 +105,10 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     for (const release of [...pendingReleases]) release();
     proxy?.closeAllConnections();
     await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(directory, { recursive: true, force: true });
+    await cognito.stop();
   };
 
   try {
-    await waitUntilUp(direct, child, () => output);
-
-    const call = async <T>(action: string, body: object): Promise<T> => {
-      const response = await fetch(direct, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target(action) },
-        body: JSON.stringify(body),
-      });
-      const json = (await response.json()) as T;
-      if (!response.ok) throw new Error(`${action} failed: ${JSON.stringify(json)}`);
-      return json;
-    };
-
     const { UserPool } = await call<{ UserPool: { Id: string } }>('CreateUserPool', { PoolName: 'axios-amplify-auth' });
     const { UserPoolClient } = await call<{ UserPoolClient: { ClientId: string } }>('CreateUserPoolClient', {
       UserPoolId: UserPool.Id,

@@ -2,15 +2,11 @@
 // pool id (`us-east-1_…`) and Cognito's issuer (`https://cognito-idp.us-east-1.amazonaws.com/<pool>`),
 // behind a layer that counts refreshes per user, can slow one user's refreshes down, and revokes.
 // (test/harness/cognito.ts makes `local_…` pools with a 127.0.0.1 issuer, which the adapter's
-// token check, aws-jwt-verify, refuses: a token it cannot verify counts as no cookie.)
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
+// token check, aws-jwt-verify, refuses: a token it cannot verify counts as no cookie.) Both start
+// cognito-local through test/harness/cognito-local.ts.
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { delay } from '../support/time.js';
+import { readBody, startCognitoLocal, target } from '../harness/cognito-local.js';
 
 export const region = 'us-east-1';
 export const cognitoHost = `cognito-idp.${region}.amazonaws.com`;
@@ -53,22 +49,6 @@ export interface NextCognito {
   stop(): Promise<void>;
 }
 
-const target = (action: string) => `AWSCognitoIdentityProviderService.${action}`;
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** The payload of a JWT, unverified (the tests' own bookkeeping). */
 export function claims(token: string): Record<string, unknown> {
   const part = token.split('.')[1];
@@ -81,34 +61,14 @@ export function claims(token: string): Record<string, unknown> {
 }
 
 export async function startNextCognito({ password = 'Correct-Horse-9', tokenSeconds = 3600 } = {}): Promise<NextCognito> {
-  const directory = await mkdtemp(join(tmpdir(), 'cognito-nextjs-'));
-  const port = await freePort();
-  const direct = `http://127.0.0.1:${port}`;
   // cognito-local keeps one JSON file per pool in .cognito/db, named after the pool id: a pool
   // written there before it starts has the id we choose.
   const userPoolId = `${region}_NextJs${Math.random().toString(36).slice(2, 8)}`;
-  await mkdir(join(directory, '.cognito', 'db'), { recursive: true });
-  await writeFile(join(directory, '.cognito', 'config.json'), JSON.stringify({ TokenConfig: { IssuerDomain: `https://${cognitoHost}` } }));
-  await writeFile(
-    join(directory, '.cognito', 'db', `${userPoolId}.json`),
-    JSON.stringify({
-      Users: {},
-      Options: { Id: userPoolId, Name: 'nextjs', Arn: `arn:aws:cognito-idp:${region}:000000000000:userpool/${userPoolId}` },
-    }),
-  );
-
-  const bin = createRequire(import.meta.url).resolve('cognito-local/lib/bin/start.js');
-  let output = '';
-  const child: ChildProcess = spawn(process.execPath, [bin], {
-    cwd: directory,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1', NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const cognito = await startCognitoLocal({
+    issuerDomain: `https://${cognitoHost}`,
+    pool: { id: userPoolId, name: 'nextjs', arn: `arn:aws:cognito-idp:${region}:000000000000:userpool/${userPoolId}` },
   });
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const { direct, call } = cognito;
 
   let proxy: Server | undefined;
   const timers = new Set<NodeJS.Timeout>();
@@ -116,39 +76,10 @@ export async function startNextCognito({ password = 'Correct-Horse-9', tokenSeco
     for (const timer of timers) clearTimeout(timer);
     proxy?.closeAllConnections();
     await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(directory, { recursive: true, force: true });
+    await cognito.stop();
   };
 
   try {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`cognito-local exited (${child.exitCode}):\n${output}`);
-      if (Date.now() > deadline) throw new Error(`cognito-local did not start within 20 s:\n${output}`);
-      const up = await fetch(`${direct}/health`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (up) break;
-      await delay(100);
-    }
-
-    const call = async <T>(action: string, body: object): Promise<T> => {
-      const response = await fetch(direct, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target(action) },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
-      });
-      const json = (await response.json()) as T;
-      if (!response.ok) throw new Error(`${action} failed: ${JSON.stringify(json)}`);
-      return json;
-    };
-
     const { UserPoolClient } = await call<{ UserPoolClient: { ClientId: string } }>('CreateUserPoolClient', {
       UserPoolId: userPoolId,
       ClientName: 'nextjs',

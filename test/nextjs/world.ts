@@ -2,14 +2,13 @@
 // API trusting it, and examples/nextjs built with `next build` and run with `next start`.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type ProtectedApi, startProtectedApi } from '../harness/protected-api.js';
 import { type NextCognito, startNextCognito } from './cognito.js';
 import { delay } from '../support/time.js';
+import { freePort } from '../harness/cognito-local.js';
 
 const run = promisify(execFile);
 export const appDir = fileURLToPath(new URL('../../examples/nextjs', import.meta.url));
@@ -54,14 +53,6 @@ export async function buildApp(): Promise<void> {
     maxBuffer: 16 * 1024 * 1024,
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', NODE_OPTIONS: '' },
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** `next start -H 127.0.0.1 -p <free port>` with the world's configuration in its environment. */

@@ -34,3 +34,10 @@ export async function settlesAtOnce(promise: Promise<unknown>, turns = 10): Prom
 export function nextTurns(turns = 10): Promise<void> {
   return settlesAtOnce(new Promise(() => {}), turns).then(() => undefined);
 }
+
+/** A door a fake waits at (`opened`) until the test opens it: an answer held for exactly as long as the test needs. */
+export function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}

@@ -1,0 +1,106 @@
+// cognito-local 5.3 as a child process, for the local Cognitos of the tests, the demos and the
+// Next.js example (test/harness/cognito.ts, test/nextjs/cognito.ts): each puts its own layer in
+// front. cognito-local keeps its data and config in `./.cognito` of its current directory, so
+// every run gets a temporary directory of its own.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { delay } from '../support/time.js';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export const target = (action: string) => `AWSCognitoIdentityProviderService.${action}`;
+
+export interface CognitoLocalOptions {
+  /** The tokens' issuer domain. @default the process's own address */
+  issuerDomain?: string;
+  /** A pool written before it starts, so that it has this id (one JSON file per pool, named by its id). */
+  pool?: { id: string; name: string; arn: string };
+}
+
+export interface CognitoLocalProcess {
+  /** cognito-local's own address (its JWKS is at `/<poolId>/.well-known/jwks.json`). */
+  direct: string;
+  /** Calls a Cognito API action on cognito-local; rejects with its answer when it is not OK. */
+  call<T = Record<string, unknown>>(action: string, body: object): Promise<T>;
+  /** Ends the process and removes its directory. */
+  stop(): Promise<void>;
+}
+
+export async function startCognitoLocal({ issuerDomain, pool }: CognitoLocalOptions = {}): Promise<CognitoLocalProcess> {
+  const directory = await mkdtemp(join(tmpdir(), 'cognito-local-'));
+  const port = await freePort();
+  const direct = `http://127.0.0.1:${port}`;
+  await mkdir(join(directory, '.cognito', 'db'), { recursive: true });
+  await writeFile(join(directory, '.cognito', 'config.json'), JSON.stringify({ TokenConfig: { IssuerDomain: issuerDomain ?? direct } }));
+  if (pool) {
+    await writeFile(
+      join(directory, '.cognito', 'db', `${pool.id}.json`),
+      JSON.stringify({ Users: {}, Options: { Id: pool.id, Name: pool.name, Arn: pool.arn } }),
+    );
+  }
+  const bin = createRequire(import.meta.url).resolve('cognito-local/lib/bin/start.js');
+  let output = '';
+  const child = spawn(process.execPath, [bin], {
+    cwd: directory,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1', NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await rm(directory, { recursive: true, force: true });
+  };
+  try {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`cognito-local exited (${child.exitCode}):\n${output}`);
+      if (Date.now() > deadline) throw new Error(`cognito-local did not start within 20 s:\n${output}`);
+      const up = await fetch(`${direct}/health`).then(
+        (response) => response.ok,
+        () => false, // not listening yet
+      );
+      if (up) break;
+      await delay(100);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const call = async <T>(action: string, body: object): Promise<T> => {
+    const response = await fetch(direct, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target(action) },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const json = (await response.json()) as T;
+    if (!response.ok) throw new Error(`${action} failed: ${JSON.stringify(json)}`);
+    return json;
+  };
+  return { direct, call, stop };
+}

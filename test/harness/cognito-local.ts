@@ -4,7 +4,7 @@
 // every run gets a temporary directory of its own.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -103,4 +103,27 @@ export async function startCognitoLocal({ issuerDomain, pool }: CognitoLocalOpti
     return json;
   };
   return { direct, call, stop };
+}
+
+/** Answers as Cognito does, readable by a page on another origin (Amplify in a browser). */
+export function answerAsCognito(response: ServerResponse, status: number, body: string, errorType?: string): void {
+  response.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'access-control-allow-origin': '*',
+    'access-control-expose-headers': 'x-amzn-errortype',
+    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+  });
+  response.end(body);
+}
+
+/** Answers a browser's CORS preflight; true when `request` was one. */
+export function answeredPreflight(request: IncomingMessage, response: ServerResponse): boolean {
+  if (request.method !== 'OPTIONS') return false;
+  response.writeHead(204, {
+    'access-control-allow-origin': '*',
+    'access-control-allow-headers': '*',
+    'access-control-allow-methods': 'POST, GET, OPTIONS',
+  });
+  response.end();
+  return true;
 }

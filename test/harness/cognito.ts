@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody, startCognitoLocal, target } from './cognito-local.js';
+import { answerAsCognito as answer, answeredPreflight, readBody, startCognitoLocal, target } from './cognito-local.js';
 
 /** What a refresh is answered with instead of Cognito's own answer, for fault tests. */
 export type RefreshFault = { kind: 'error'; status: number; type: string; message: string } | { kind: 'hang' } | { kind: 'unreachable' };
@@ -201,25 +201,8 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
       };
     };
 
-    const answer = (response: ServerResponse, status: number, body: string, errorType?: string) => {
-      response.writeHead(status, {
-        'content-type': 'application/x-amz-json-1.1',
-        'access-control-allow-origin': '*',
-        'access-control-expose-headers': 'x-amzn-errortype',
-        ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-      });
-      response.end(body);
-    };
-
     proxy = createServer(async (request, response) => {
-      if (request.method === 'OPTIONS') {
-        response.writeHead(204, {
-          'access-control-allow-origin': '*',
-          'access-control-allow-headers': '*',
-          'access-control-allow-methods': 'POST, GET, OPTIONS',
-        });
-        return response.end();
-      }
+      if (answeredPreflight(request, response)) return;
       let action = String(request.headers['x-amz-target'] ?? '').replace('AWSCognitoIdentityProviderService.', '');
       let body = await readBody(request);
       const isRefresh = action === 'GetTokensFromRefreshToken' || (action === 'InitiateAuth' && /"REFRESH_TOKEN(_AUTH)?"/.test(body));

@@ -4,9 +4,9 @@
 // (test/harness/cognito.ts makes `local_…` pools with a 127.0.0.1 issuer, which the adapter's
 // token check, aws-jwt-verify, refuses: a token it cannot verify counts as no cookie.) Both start
 // cognito-local through test/harness/cognito-local.ts.
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody, startCognitoLocal, target } from '../harness/cognito-local.js';
+import { answerAsCognito as answer, answeredPreflight, readBody, startCognitoLocal, target } from '../harness/cognito-local.js';
 
 export const region = 'us-east-1';
 export const cognitoHost = `cognito-idp.${region}.amazonaws.com`;
@@ -104,25 +104,8 @@ export async function startNextCognito({ password = 'Correct-Horse-9', tokenSeco
       refreshTokens.set(username, known);
     };
 
-    const answer = (response: ServerResponse, status: number, body: string, errorType?: string) => {
-      response.writeHead(status, {
-        'content-type': 'application/x-amz-json-1.1',
-        'access-control-allow-origin': '*',
-        'access-control-expose-headers': 'x-amzn-errortype',
-        ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-      });
-      response.end(body);
-    };
-
     proxy = createServer(async (request, response) => {
-      if (request.method === 'OPTIONS') {
-        response.writeHead(204, {
-          'access-control-allow-origin': '*',
-          'access-control-allow-headers': '*',
-          'access-control-allow-methods': 'POST, GET, OPTIONS',
-        });
-        return response.end();
-      }
+      if (answeredPreflight(request, response)) return;
       let action = String(request.headers['x-amz-target'] ?? '').replace('AWSCognitoIdentityProviderService.', '');
       let body = await readBody(request);
       let parsed: { ClientId?: string; RefreshToken?: string; AuthFlow?: string; AuthParameters?: { REFRESH_TOKEN?: string } } = {};

@@ -132,7 +132,7 @@ describe('fromFetchAuthSession (Amplify v6)', () => {
   });
 });
 
-/** Amplify v5's `Auth` and `CognitoUser` as AMPLIFY-FACTS describes them. */
+/** Amplify v5's `Auth` and `CognitoUser` (amazon-cognito-identity-js) as far as the adapter uses them: `currentSession`, `currentAuthenticatedUser`, `refreshSession(token, callback)`. */
 function fakeAuthV5() {
   let serial = 1;
   let signedIn = true;

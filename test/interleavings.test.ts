@@ -16,7 +16,7 @@ import { interceptorCount } from './support/interceptors.js';
  * Model-based test: fast-check generates a plan (requests, API answers, source behaviours, 1–3
  * instances, sign-ins, sign-outs, sign-ins of another user, session changes and refreshes
  * elsewhere, aborts, uninstalls) and a scheduler that settles every pending promise in a generated
- * order. After each run the invariants of API.md are checked, among them: a request's token
+ * order. After each run the invariants of the README's contract are checked (docs/failure-behaviour.md), among them: a request's token
  * belongs to the user signed in when the plugin started on the request, or it is not sent.
  * `FC_RUNS` and `FC_SEED` reproduce or widen a run: `npm run test:interleavings`.
  */
@@ -140,7 +140,7 @@ function modelSource(s: fc.Scheduler, plan: Plan) {
           return undefined;
         default:
           // Signed out by the app meanwhile. Without `subscribe` the plugin cannot tell that from
-          // a dead session (API.md: a forced refresh without tokens ends the session): it counts.
+          // a dead session (README: a forced refresh without tokens, after tokens were seen, ends the session): it counts.
           if (!tokens && !plan.subscribe) score.endedEpochs.add(score.epoch);
           if (asked && tokens && askedEpoch !== score.epoch) {
             // Another session was signed in meanwhile; the store keeps it.

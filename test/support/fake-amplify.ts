@@ -18,7 +18,8 @@ const clearsTokens = [
 ];
 
 /**
- * Amplify v6's `fetchAuthSession` and `Hub` as AMPLIFY-FACTS describes them (TokenOrchestrator):
+ * Amplify v6's `fetchAuthSession` and `Hub` as amplify-js's `TokenOrchestrator` behaves
+ * (packages/auth/src/providers/cognito/tokenProvider/TokenOrchestrator.ts):
  * overlapping refreshes are de-duplicated; a refresh failure is dispatched on Hub before the call
  * settles; a dead refresh token (NotAuthorizedException) resolves without tokens; other
  * authentication errors clear the tokens and throw; transient errors throw and keep the tokens.

@@ -2,14 +2,13 @@
 // Next.js example (test/harness/cognito.ts, test/nextjs/cognito.ts): each puts its own layer in
 // front. cognito-local keeps its data and config in `./.cognito` of its current directory, so
 // every run gets a temporary directory of its own.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { delay } from '../support/time.js';
+import { startServerProcess, untilAnswering } from './child.js';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -56,37 +55,16 @@ export async function startCognitoLocal({ issuerDomain, pool }: CognitoLocalOpti
     );
   }
   const bin = createRequire(import.meta.url).resolve('cognito-local/lib/bin/start.js');
-  let output = '';
-  const child = spawn(process.execPath, [bin], {
+  const server = startServerProcess(bin, [], {
     cwd: directory,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1', NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
   const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await server.stop();
     await rm(directory, { recursive: true, force: true });
   };
   try {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`cognito-local exited (${child.exitCode}):\n${output}`);
-      if (Date.now() > deadline) throw new Error(`cognito-local did not start within 20 s:\n${output}`);
-      const up = await fetch(`${direct}/health`).then(
-        (response) => response.ok,
-        () => false, // not listening yet
-      );
-      if (up) break;
-      await delay(100);
-    }
+    await untilAnswering(server, `${direct}/health`, 'cognito-local', 20_000);
   } catch (error) {
     await stop();
     throw error;

@@ -1,14 +1,15 @@
 // The world of the Next.js tests: the local Cognito of ./cognito.ts, the harness's JWKS-verifying
 // API trusting it, and examples/nextjs built with `next build` and run with `next start`.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type ProtectedApi, startProtectedApi } from '../harness/protected-api.js';
 import { type NextCognito, startNextCognito } from './cognito.js';
-import { delay } from '../support/time.js';
+import { startServerProcess, untilAnswering } from '../harness/child.js';
 import { freePort } from '../harness/cognito-local.js';
+import { delay } from '../support/time.js';
 
 const run = promisify(execFile);
 export const appDir = fileURLToPath(new URL('../../examples/nextjs', import.meta.url));
@@ -59,8 +60,7 @@ export async function buildApp(): Promise<void> {
 export async function startApp(env: Record<string, string>): Promise<NextApp> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  let output = '';
-  const child: ChildProcess = spawn(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', String(port)], {
+  const server = startServerProcess(nextBin, ['start', '-H', '127.0.0.1', '-p', String(port)], {
     cwd: appDir,
     env: {
       ...process.env,
@@ -70,36 +70,15 @@ export async function startApp(env: Record<string, string>): Promise<NextApp> {
       NODE_OPTIONS: `--import=${preload}`,
       AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    keepChars: 200_000,
   });
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-200_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output}`);
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`next start did not answer within 30 s:\n${output}`);
-    }
-    const up = await fetch(`${origin}/sign-in`, { signal: AbortSignal.timeout(5_000) }).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (up) break;
-    await delay(200);
+  try {
+    await untilAnswering(server, `${origin}/sign-in`, 'next start', 30_000, 200);
+  } catch (error) {
+    await server.stop();
+    throw error;
   }
-  return { origin, output: () => output, stop };
+  return { origin, output: server.output, stop: server.stop };
 }
 
 export async function startNextWorld(): Promise<NextWorld> {

@@ -1,8 +1,8 @@
 import { AmplifyAuthError, isAmplifyAuthError, isSessionEndedError, SessionEndedError, sessionChanged } from './errors.js';
 import type { Emitter } from './events.js';
-import { clockSkewOf, readClaims } from './jwt.js';
+import { clockSkewOf, otherUser, readClaims } from './jwt.js';
 import { checked, holds, Session, type Tokens } from './session.js';
-import { withTimeout } from './timeout.js';
+import { Abandonment, withTimeout } from './timeout.js';
 import type { AmplifyAuthEvents, SessionTokens, SourceChange, TokenSource } from './types.js';
 
 type Trigger = AmplifyAuthEvents['refresh']['trigger'];
@@ -165,7 +165,7 @@ export class SessionCoordinator {
   }
 
   #ask(session: Session, ask: Ask): Promise<Tokens> {
-    const abandon = new AbortController();
+    const abandon = new Abandonment();
     const changesAtStart = session.tokenChanges;
     const { refresh } = ask;
     const seq = refresh ? undefined : ++this.#reads;
@@ -211,7 +211,7 @@ export class SessionCoordinator {
     if (session !== this.#current) {
       // A read of a source without `subscribe`, in a session another read found changed: its own
       // answer tells whether its request is of the new session.
-      if (seq !== undefined && session.ownReads.has(call) && (!tokens || (this.#current.tokens && userOf(tokens) === this.#current.user)))
+      if (seq !== undefined && session.ownReads.has(call) && (!tokens || (this.#current.tokens && !otherUser(userOf(tokens), this.#current.user))))
         return tokens;
       // A session left meanwhile: its answer is not kept, and nobody of a newer session gets it.
       throw session.left ?? sessionChanged();
@@ -220,7 +220,7 @@ export class SessionCoordinator {
     const stale = seq !== undefined && seq < session.since;
     if (tokens) {
       const user = userOf(tokens);
-      if (session.tokens && user !== session.user) {
+      if (session.tokens && otherUser(user, session.user)) {
         if (stale) throw sessionChanged();
         // Another user's tokens: the session changed without the source saying so. A refresh was
         // asked for the old user's requests, which must not get them; a read starts the new session.
@@ -258,7 +258,7 @@ export class SessionCoordinator {
     session.fresh = this.#unsubscribe !== undefined && session.tokenChanges === changesAtStart;
     session.armed = tokens !== undefined;
     if (tokens) {
-      session.user = user;
+      session.user = user ?? session.user;
       session.quiet = false;
     }
     return session;

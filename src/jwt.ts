@@ -2,7 +2,10 @@
 export interface TokenClaims {
   exp: number | undefined;
   iat: number | undefined;
-  /** The user (Cognito's `sub`): what tells one user's session from another's. */
+  /**
+   * The user (Cognito's `sub`): what tells one user's session from another's. `undefined` when it
+   * cannot be read, and then no user is compared: an unreadable token is never taken as another user's.
+   */
   sub: string | undefined;
   /** The user-pool app client: `aud` of an ID token, `client_id` of an access token. */
   client: string | undefined;
@@ -10,10 +13,28 @@ export interface TokenClaims {
 
 const unreadable: TokenClaims = { exp: undefined, iat: undefined, sub: undefined, client: undefined };
 
+// base64url (and plain base64) digits to their values. Decoded here, not with `atob` and
+// `TextDecoder`: Hermes has no `TextDecoder` before React Native 0.88, and no `atob` before 0.74.
+const digits = new Map([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].map((char, value) => [char, value]));
+digits.set('+', 62).set('/', 63);
+
+/** The text of a base64url segment, read as UTF-8; throws on what is neither. */
 function base64UrlDecode(segment: string): string {
-  const base64 = segment.replace(/-/g, '+').replace(/_/g, '/');
-  const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
-  return new TextDecoder().decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
+  let percentEncoded = '';
+  let bits = 0;
+  let buffer = 0;
+  for (const char of segment.replace(/=+$/, '')) {
+    const value = digits.get(char);
+    if (value === undefined) throw new TypeError('not base64url');
+    buffer = ((buffer << 6) | value) & 0xffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      percentEncoded += `%${((buffer >> bits) & 0xff).toString(16).padStart(2, '0')}`;
+    }
+  }
+  // The UTF-8 decoder every engine has: it throws a URIError on a malformed sequence.
+  return decodeURIComponent(percentEncoded);
 }
 
 function numeric(value: unknown): number | undefined {
@@ -36,6 +57,11 @@ export function readClaims(token: string): TokenClaims {
   } catch {
     return unreadable;
   }
+}
+
+/** Whether two users differ as far as their tokens tell: an unreadable `sub` tells nothing. */
+export function otherUser(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a !== b;
 }
 
 /**

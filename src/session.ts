@@ -1,4 +1,5 @@
 import { AmplifyAuthError, forRequest, isAmplifyAuthError } from './errors.js';
+import type { Abandonment } from './timeout.js';
 import type { SessionTokens } from './types.js';
 
 export type Tokens = SessionTokens | undefined;
@@ -30,7 +31,7 @@ export class Session {
   /** The token the refresh in flight replaces. */
   replacing: string | undefined;
   /** Aborts the refresh in flight: releases its lock when the session is left. */
-  abandonRefresh: AbortController | undefined;
+  abandonRefresh: Abandonment | undefined;
   /** A token that a forced refresh gave back unchanged: refreshing it again as "expiring" would loop. */
   unrenewable: string | undefined;
   /** Why this session was left, once it was: what every request still in it rejects with. */
@@ -64,7 +65,7 @@ export class Session {
   leave(error: AmplifyAuthError, cause?: Promise<Tokens>, spareReads = false): void {
     this.left = error;
     this.fresh = false;
-    this.abandonRefresh?.abort();
+    this.abandonRefresh?.abort(error);
     for (const waiter of this.#waiters) if (waiter.call !== cause && !(spareReads && this.ownReads.has(waiter.call))) waiter.reject(error);
   }
 }

@@ -12,7 +12,7 @@ import type { AllowChecks, Route } from './allowlist.js';
 import { unlessCanceled } from './cancellation.js';
 import { type SessionCoordinator, userOf } from './coordinator.js';
 import { isAmplifyAuthError, sessionChanged } from './errors.js';
-import { expiresWithin, readClaims, type TokenClaims } from './jwt.js';
+import { expiresWithin, otherUser, readClaims, type TokenClaims } from './jwt.js';
 import type { ResolvedOptions } from './options.js';
 import { redirectGuard, redirectTarget, stripToken } from './redirects.js';
 import { asRequestError, type Session, type Tokens } from './session.js';
@@ -248,7 +248,7 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
     // Nobody is signed in any more (the app signed out meanwhile): the rejection stands.
     if (!next || !isActive()) return unwrap(first);
     // A retry goes out only as the user whose token was rejected.
-    if (renewed && userOf(renewed) !== claims(token).sub) throw asRequestError(sessionChanged(cause), config);
+    if (renewed && otherUser(userOf(renewed), claims(token).sub)) throw asRequestError(sessionChanged(cause), config);
     return unwrap(await attempt(adapter, config, route, next));
   }
 

@@ -1,5 +1,5 @@
 import { browserWindow } from '../environment.js';
-import { readClaims } from '../jwt.js';
+import { otherUser, readClaims } from '../jwt.js';
 import type { SessionTokens, SourceChange } from '../types.js';
 import { logoutReasonOf } from './cognito-errors.js';
 
@@ -102,7 +102,8 @@ export class HubUser {
   owns(tokens: SessionTokens): boolean {
     if (this.#conflict) return false;
     if (this.announced === undefined) return true;
-    return this.announced !== null && readClaims(tokens.idToken || tokens.accessToken).sub === this.announced;
+    // A token whose `sub` cannot be read is not another user's: only Hub's events tell then.
+    return this.announced !== null && !otherUser(readClaims(tokens.idToken || tokens.accessToken).sub, this.announced);
   }
 }
 

@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /** Unsigned compact JWTs with the claims the plugin reads; the serial `n` tells tokens apart. */
 export function makeJwt(claims: { n: number; iat?: number; exp?: number; use?: 'id' | 'access'; sub?: string; client?: string }): string {
   const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -147,8 +147,10 @@ export interface AllowChecks {
   request: (config: InternalAxiosRequestConfig) => Route | undefined;
   /** The route of a URL (a redirect's next hop). */
   route: (fullPath: string) => Route | undefined;
-  /** The URL a request goes to, or `undefined` when it cannot be judged. */
+  /** The URL a request goes to, without `params`, or `undefined` when it cannot be judged. */
   fullPath: (config: InternalAxiosRequestConfig) => string | undefined;
+  /** The URL a request goes to, `params` included, or `undefined` when it cannot be built. */
+  sentUrl: (config: InternalAxiosRequestConfig) => string | undefined;
   /** `allow` names whole origins only (the default does). */
   originWide: boolean;
 }
@@ -168,16 +170,25 @@ export function compileAllow(allow: AmplifyAuthOptions['allow'], instance: Axios
     if (url) url.hash = '';
     return rule(url, fullPath);
   };
+  /**
+   * What axios sends, `params` included: a RegExp or a function may read the query, and a URL with
+   * whitespace before the query parses to another path than without it. `undefined` where axios
+   * could not build it either (`params: { d: new Date(NaN) }`): the adapter reports that as its own error.
+   */
+  const sentUrl = (config: InternalAxiosRequestConfig): string | undefined => {
+    const fullPath = resolveFullPath(config);
+    if (fullPath === undefined || !config.params) return fullPath;
+    const { params, paramsSerializer } = config;
+    try {
+      return axios.getUri(paramsSerializer ? { url: fullPath, params, paramsSerializer } : { url: fullPath, params });
+    } catch {
+      return undefined;
+    }
+  };
   // `null`: judged, and not allowed (the memo's `undefined` means "not judged yet").
   const judge = (config: InternalAxiosRequestConfig): Route | null => {
-    let fullPath = resolveFullPath(config);
-    // What is judged is what axios sends, `params` included: a RegExp or a function may read the
-    // query, and a URL with whitespace before the query parses to another path than without it.
-    if (fullPath !== undefined && config.params) {
-      const { params, paramsSerializer } = config;
-      fullPath = axios.getUri(paramsSerializer ? { url: fullPath, params, paramsSerializer } : { url: fullPath, params });
-    }
-    return (fullPath !== undefined && route(fullPath)) || null;
+    const url = sentUrl(config);
+    return (url !== undefined && route(url)) || null;
   };
   const memo = new Map<string | undefined, Map<string, Route | null>>();
   let entries = 0;
@@ -204,5 +215,5 @@ export function compileAllow(allow: AmplifyAuthOptions['allow'], instance: Axios
     }
     return allowed ?? undefined;
   };
-  return { request, route, fullPath: resolveFullPath, originWide };
+  return { request, route, fullPath: resolveFullPath, sentUrl, originWide };
 }

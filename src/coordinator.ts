@@ -211,7 +211,11 @@ export class SessionCoordinator {
     if (session !== this.#current) {
       // A read of a source without `subscribe`, in a session another read found changed: its own
       // answer tells whether its request is of the new session.
-      if (seq !== undefined && session.ownReads.has(call) && (!tokens || (this.#current.tokens && !otherUser(userOf(tokens), this.#current.user))))
+      if (
+        seq !== undefined &&
+        session.ownReads.has(call) &&
+        (!tokens || (this.#current.tokens && !otherUser(userOf(tokens), this.#current.user)))
+      )
         return tokens;
       // A session left meanwhile: its answer is not kept, and nobody of a newer session gets it.
       throw session.left ?? sessionChanged();

@@ -21,7 +21,12 @@ type Rule = readonly [fallback: unknown, isValid: (value: unknown) => boolean, e
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isHeaderName = (value: unknown): boolean => typeof value === 'string' && /^[!#$%&'*+.^_`|~\w-]+$/.test(value);
+// Headers a browser refuses to let a script set (the Fetch standard's forbidden request-header
+// names) and those that frame the message: a token there is never sent, or breaks every request.
+const forbiddenHeader =
+  /^(accept-charset|accept-encoding|access-control-request-(headers|method)|connection|content-length|content-type|cookie2?|date|dnt|expect|host|keep-alive|origin|referer|set-cookie|te|trailer|transfer-encoding|upgrade|via|proxy-.*|sec-.*)$/i;
+const isHeaderName = (value: unknown): boolean =>
+  typeof value === 'string' && /^[!#$%&'*+.^_`|~\w-]+$/.test(value) && !forbiddenHeader.test(value);
 const isScheme = (value: unknown): boolean => typeof value === 'string' && !/[\s\p{Cc}]/u.test(value);
 const isTokenType = (value: unknown): boolean => value === 'id' || value === 'access';
 const isEntryKey = (key: string): key is keyof AllowEntry => ['url', 'tokenType', 'scheme', 'header'].includes(key);
@@ -39,14 +44,16 @@ const isStatus = (value: unknown): boolean => Number.isInteger(value) && (value 
 const rules: Record<Exclude<keyof AmplifyAuthOptions, 'source'>, Rule> = {
   tokenType: ['id', isTokenType, "'id' or 'access'"],
   // RFC 9110 token characters: anything else is not a header name axios or a browser will send.
-  header: ['Authorization', isHeaderName, 'a header name'],
+  header: ['Authorization', isHeaderName, 'a header name that is not a forbidden or framing header (Host, Cookie, Content-Length…)'],
   scheme: ['Bearer', isScheme, "a word without spaces ('' for a bare token)"],
   allow: [
     undefined,
     (value) =>
       value === undefined ||
       isFunction(value) ||
-      (Array.isArray(value) && value.every((entry) => typeof entry === 'string' || entry instanceof RegExp || isAllowEntry(entry))),
+      // Indexed, not `every`, which skips the holes of a sparse array.
+      (Array.isArray(value) &&
+        Array.from(value, (entry: unknown) => typeof entry === 'string' || entry instanceof RegExp || isAllowEntry(entry)).every(Boolean)),
     'an array of origins, RegExps and { url, tokenType?, scheme?, header? } entries, or a function (a bare string is not)',
   ],
   statusCodes: [

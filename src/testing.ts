@@ -94,10 +94,23 @@ function jwt(claims: Record<string, unknown>): string {
  * expect(onLogout).toHaveBeenCalledWith(expect.objectContaining({ reason: 'revoked' }));
  */
 export function createTestSource(options: TestSourceOptions = {}): TestSource {
+  const fail = (option: string, expected: string, got: unknown): never => {
+    throw new TypeError(
+      `createTestSource: \`${option}\` must be ${expected} (got ${typeof got === 'string' ? JSON.stringify(got) : String(got)})`,
+    );
+  };
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('options', 'an object', options);
+  for (const key of Object.keys(options)) {
+    if (!['user', 'lifetimeSeconds', 'clientId'].includes(key)) fail(key, 'one of user, lifetimeSeconds, clientId', 'an unknown option');
+  }
   const { lifetimeSeconds = 3600, clientId = 'test-client' } = options;
-  if (!(typeof lifetimeSeconds === 'number' && lifetimeSeconds > 0))
-    throw new TypeError('createTestSource: `lifetimeSeconds` must be a number > 0');
+  // `exp` must stay a number in JSON (Infinity would be written as null).
+  if (typeof lifetimeSeconds !== 'number' || !(lifetimeSeconds > 0) || lifetimeSeconds > 1e9) {
+    fail('lifetimeSeconds', 'a number of seconds, > 0 and ≤ 1e9', lifetimeSeconds);
+  }
+  if (typeof clientId !== 'string' || clientId === '') fail('clientId', 'a non-empty string', clientId);
   let user = options.user === undefined ? 'test-user' : options.user;
+  if (user !== null && (typeof user !== 'string' || user === '')) fail('user', 'a non-empty string or null', user);
   let serial = 0;
   let refreshes = 0;
   let next: NextRefresh = { kind: 'renew' };
@@ -144,6 +157,7 @@ export function createTestSource(options: TestSourceOptions = {}): TestSource {
       return () => listeners.delete(onChange);
     },
     signIn(newUser) {
+      if (newUser !== undefined && (typeof newUser !== 'string' || newUser === '')) fail('signIn(user)', 'a non-empty string', newUser);
       user = newUser ?? user ?? 'test-user';
       next = { kind: 'renew' };
       tokens = issue(user);

@@ -1,20 +1,25 @@
-import {
-  type AxiosAdapter,
-  AxiosError,
-  type AxiosResponse,
-  type AxiosResponseHeaders,
-  CanceledError,
-  getAdapter,
-  isAxiosError,
-  type InternalAxiosRequestConfig,
-} from 'axios';
+import { type AxiosAdapter, AxiosError, type AxiosResponse, CanceledError, getAdapter, type InternalAxiosRequestConfig } from 'axios';
 import type { AllowChecks, Route } from './allowlist.js';
 import { unlessCanceled } from './cancellation.js';
 import { type SessionCoordinator, userOf } from './coordinator.js';
 import { isAmplifyAuthError, sessionChanged } from './errors.js';
 import { expiresWithin, otherUser, readClaims, type TokenClaims } from './jwt.js';
 import type { ResolvedOptions } from './options.js';
-import { redirectGuard, redirectTarget, stripToken } from './redirects.js';
+import {
+  asCallers,
+  type Chain,
+  followRedirects,
+  isReplayable,
+  type Outcome,
+  redirectGuard,
+  redirectMode,
+  responseOf,
+  sameOrigin,
+  sendGuarded,
+  settle,
+  stripToken,
+} from './redirects.js';
+import { handBack, isRejected } from './rejection.js';
 import { asRequestError, type Session, type Tokens } from './session.js';
 import type { Emitter } from './events.js';
 import type { AmplifyAuthRequestOptions, SkipReason } from './types.js';
@@ -27,12 +32,9 @@ import type { AmplifyAuthRequestOptions, SkipReason } from './types.js';
 interface RequestState extends AmplifyAuthRequestOptions {
   /** The token this plugin attached. */
   sent?: string;
-  /** This plugin set `fetchOptions.redirect = 'manual'` (not the caller). */
-  manual?: boolean;
 }
 
 type AdapterSpec = InternalAxiosRequestConfig['adapter'];
-type Outcome = { response: AxiosResponse } | { error: unknown };
 
 export interface TransportContext {
   options: ResolvedOptions;
@@ -42,13 +44,6 @@ export interface TransportContext {
   isActive: () => boolean;
 }
 
-/** A body that was consumed by the first attempt (a stream) cannot be sent again. */
-function isReplayable(data: unknown): boolean {
-  if (typeof data !== 'object' || data === null) return true;
-  if (typeof (data as { pipe?: unknown }).pipe === 'function') return false;
-  return typeof ReadableStream === 'undefined' || !(data instanceof ReadableStream);
-}
-
 // Every install's wrappers, with the adapter each wraps: a config re-sent through another
 // instance carries this one's wrapper, which that install unwraps rather than nests.
 const inners = new WeakMap<AxiosAdapter, AdapterSpec>();
@@ -56,22 +51,13 @@ const inners = new WeakMap<AxiosAdapter, AdapterSpec>();
 // axios ≥ 1.12 gives `getAdapter` the config (to pick the fetch it was given); earlier ones ignore it.
 const resolveAdapter = getAdapter as (spec: AdapterSpec, config: InternalAxiosRequestConfig) => AxiosAdapter;
 
-const settle = (attempt: Promise<AxiosResponse>): Promise<Outcome> =>
-  attempt.then(
-    (response) => ({ response }),
-    (error: unknown) => ({ error }),
-  );
-
 function unwrap(outcome: Outcome): AxiosResponse {
   if ('error' in outcome) throw outcome.error;
   return outcome.response;
 }
 
-/** The response an outcome carries: a resolved one, or the one in axios's error. */
-function responseOf(outcome: Outcome): AxiosResponse | undefined {
-  if ('response' in outcome) return outcome.response;
-  return isAxiosError(outcome.error) ? outcome.error.response : undefined;
-}
+// Methods whose repetition does no work a server has not done already (RFC 9110 safe methods).
+const safeMethods = /^(get|head|options)$/i;
 
 /**
  * The plugin's part of a request, done where nothing of the app runs after it: inside axios's
@@ -95,22 +81,6 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
     events.emit('skip', { url: fullPath ?? String(config.url), reason });
   }
 
-  /** Whether the app's rule, or the status, says the token was rejected; the app's rule sees parsed data. */
-  function isRejected(response: AxiosResponse | undefined, config: InternalAxiosRequestConfig): boolean {
-    if (!response) return false;
-    if (!options.judgesData) return options.isRejected(response);
-    let data: unknown = response.data;
-    const transforms = config.transformResponse;
-    for (const transform of Array.isArray(transforms) ? transforms : transforms ? [transforms] : []) {
-      data = transform.call(config, data, response.headers as AxiosResponseHeaders, response.status);
-    }
-    try {
-      return options.isRejected({ ...response, data }) === true;
-    } catch {
-      // The app's rule failing on an unexpected body is no verdict of rejection.
-      return false;
-    }
-  }
   // One wrapper per adapter: functions by identity, names (and lists of names, which axios's
   // config merge copies for every request) by their text.
   const byFunction = new WeakMap<object, AxiosAdapter>();
@@ -137,67 +107,42 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
     }
   }
 
-  /** The token for a request of `session` when memory (`kept`) has none that can go as it is. */
+  /** The token for a request of `session`: from memory when it can go as it is, else from the coordinator. */
   async function tokenFor(
     session: Session,
     config: InternalAxiosRequestConfig,
     tokenKey: 'idToken' | 'accessToken',
-    kept: Tokens | false,
   ): Promise<string | undefined> {
+    const kept = coordinator.peek(session);
+    const keptToken = kept === false ? undefined : kept?.[tokenKey];
+    // The common case waits for nothing: a token in memory that is not expiring.
+    if (kept !== false && (!keptToken || !isExpiring(keptToken))) return keptToken;
     const token = (kept === false ? await waitFor(() => coordinator.tokens(session, refreshTimeoutMs), config) : kept)?.[tokenKey];
     if (!token || !isExpiring(token)) return token;
     return (await waitFor(() => coordinator.renew(session, 'expiring', token, refreshTimeoutMs), config))?.[tokenKey];
   }
 
-  /** One attempt with `token`, following redirects itself where the adapter was told not to. */
-  async function attempt(adapter: AxiosAdapter, config: InternalAxiosRequestConfig, route: Route, token: string): Promise<Outcome> {
-    const prior: RequestState | undefined = config.amplifyAuth;
-    const judged = redirectsNeedJudging(route);
-    if (!judged && !prior?.manual) {
-      // The common case, kept lean: `Authorization` on origin-wide rules needs no redirect
-      // handling. axios's merge gave this request its own config and `amplifyAuth` to carry our
-      // state; a plain property, as axios's own headers are (absent was checked, a JWT is clean).
-      const state: RequestState = prior ?? {};
-      state.sent = token;
-      config.amplifyAuth = state;
-      (config.headers as unknown as Record<string, string>)[route.header] = headerValue(route, token);
-      return settle(adapter(config));
-    }
-    // A `redirect: 'manual'` that an install set on a config copied from its response is not the caller's.
-    // `'follow'` is fetch's default said out loud: the plugin follows, judging each hop.
-    const callersRedirect = prior?.manual ? undefined : config.fetchOptions?.redirect;
-    const manual = judged && (callersRedirect === undefined || callersRedirect === 'follow') && config.maxRedirects !== 0;
-    const state: RequestState = { ...prior, sent: token, manual };
-    const { header } = route;
-    const value = headerValue(route, token);
-    // A hop keeps the token only where the same route (header, scheme, token) is allowed.
-    const hopAllowed = (fullPath: string): boolean => isAllowed.route(fullPath) === route;
-    let current: InternalAxiosRequestConfig = { ...config, amplifyAuth: state };
-    current.headers.set(header, value);
-    if (judged) current.beforeRedirect = redirectGuard(token, hopAllowed, config.beforeRedirect);
-    if (manual) current.fetchOptions = { ...config.fetchOptions, redirect: 'manual' };
-    else if (prior?.manual) current.fetchOptions = { ...config.fetchOptions, redirect: 'follow' };
-    let outcome = await settle(adapter(current));
-    for (let hops = 0; manual && hops < (config.maxRedirects ?? 20); hops++) {
-      const from = isAllowed.fullPath(current);
-      const next = from === undefined ? undefined : redirectTarget(responseOf(outcome), from);
-      if (!next) break;
-      const status = responseOf(outcome)?.status;
-      const headers = current.headers.concat();
-      // As fetch does: 303, and 301/302 after a POST, become a GET without a body.
-      const toGet = status === 303 || ((status === 301 || status === 302) && current.method?.toLowerCase() === 'post');
-      if (toGet) {
-        headers.delete('content-type');
-        headers.delete('content-length');
-      }
-      if (hopAllowed(next.href)) headers.set(header, value);
-      else stripToken(headers as unknown as Record<string, unknown>, token);
-      // The next hop's URL is absolute and complete: no baseURL, no params to add again.
-      const { baseURL: _baseURL, params: _params, ...rest } = current;
-      current = { ...rest, url: next.href, headers, ...(toGet && { method: 'get', data: undefined }) };
-      outcome = await settle(adapter(current));
-    }
-    return outcome;
+  /**
+   * One attempt with `token`. Redirects are followed by the adapter under a guard (the http
+   * adapter), by the plugin as fetch would (a fetch that shows its redirects: not a browser's), or
+   * stopped where neither can keep the token where it may go.
+   */
+  async function attempt(adapter: AxiosAdapter, config: InternalAxiosRequestConfig, route: Route, token: string) {
+    const state: RequestState = config.amplifyAuth ?? {};
+    state.sent = token;
+    config.amplifyAuth = state;
+    // A plain property, as axios's own headers are (absent was checked, a JWT is clean).
+    (config.headers as unknown as Record<string, string>)[route.header] = headerValue(route, token);
+    const url = isAllowed.sentUrl(config);
+    const chain: Chain = { redirected: false, tokenOnLastHop: true };
+    const keeps = (hop: string): boolean => sameOrigin(hop, url) && isAllowed.route(hop) === route;
+    const redirects = redirectMode(config, redirectsNeedJudging(route));
+    const startedAt = Date.now();
+    const first = await sendGuarded(adapter, config, redirectGuard(chain, keeps, token, config.beforeRedirect), redirects);
+    if (redirects !== 'follow' || url === undefined) return { outcome: first, chain };
+    const send = (hop: InternalAxiosRequestConfig) => settle(adapter(hop));
+    const outcome = await followRedirects(config, url, first, { send, chain, keeps, token, startedAt });
+    return { outcome: chain.redirected ? asCallers(outcome, config) : outcome, chain };
   }
 
   async function send(adapter: AxiosAdapter, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
@@ -223,10 +168,7 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
 
     const tokenKey = tokenKeyOf(route);
     const session = coordinator.current;
-    // The common case waits for nothing: a token in memory that is not expiring.
-    const kept = coordinator.peek(session);
-    const keptToken = kept === false ? undefined : kept?.[tokenKey];
-    const token = kept !== false && (!keptToken || !isExpiring(keptToken)) ? keptToken : await tokenFor(session, config, tokenKey, kept);
+    const token = await tokenFor(session, config, tokenKey);
     // Uninstalled while it waited: the request goes out as if the plugin had never been there.
     if (!isActive()) return adapter(config);
     if (!token) {
@@ -234,10 +176,14 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
       return adapter(config);
     }
     const first = await attempt(adapter, config, route, token);
-    const rejected = responseOf(first);
-    if (!isRejected(rejected, config) || !isActive() || !isReplayable(config.data)) return unwrap(first);
+    const rejected = responseOf(first.outcome);
+    if (!isRejected(options, rejected, config) || !retries(config, first.chain)) {
+      handBack(rejected, config);
+      return unwrap(first.outcome);
+    }
 
-    const cause = 'error' in first ? first.error : new AxiosError('Token rejected', undefined, config, undefined, rejected);
+    const { outcome } = first;
+    const cause = 'error' in outcome ? outcome.error : new AxiosError('Token rejected', undefined, config, undefined, rejected);
     const renewed = await waitFor(() => coordinator.renew(session, 'unauthorized', token, refreshTimeoutMs), config).catch(
       (error: unknown) => {
         // Its session was left while the retry waited: the rejection of the first attempt is why.
@@ -246,10 +192,20 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
     );
     const next = renewed?.[tokenKey];
     // Nobody is signed in any more (the app signed out meanwhile): the rejection stands.
-    if (!next || !isActive()) return unwrap(first);
+    if (!next || !isActive()) return unwrap(outcome);
     // A retry goes out only as the user whose token was rejected.
     if (renewed && otherUser(userOf(renewed), claims(token).sub)) throw asRequestError(sessionChanged(cause), config);
-    return unwrap(await attempt(adapter, config, route, next));
+    return unwrap((await attempt(adapter, config, route, next)).outcome);
+  }
+
+  /**
+   * Whether a rejected attempt is sent again: only when the hop that was rejected carried the
+   * token, the body can be sent twice, and a redirect did not show that the server may have done
+   * the work already (a POST answered 303, then a 401 for the GET that followed).
+   */
+  function retries(config: InternalAxiosRequestConfig, chain: Chain): boolean {
+    if (!isActive() || !chain.tokenOnLastHop || !isReplayable(config.data)) return false;
+    return !chain.redirected || safeMethods.test(config.method ?? 'get');
   }
 
   /** The adapter the request would use, wrapped; the same wrapper for the same adapter. */

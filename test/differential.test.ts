@@ -10,6 +10,7 @@ import axios, {
 } from 'axios';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasOrderingOption } from './support/axios-version.js';
 import { type AmplifyAuthOptions, installAmplifyAuth, type SessionTokens, type TokenSource } from '../src/core.js';
 import { issueTokens } from './support/jwt.js';
 
@@ -487,7 +488,7 @@ async function send(plan: Plan): Promise<{ id: string; received: Seen[] }> {
     adapter: adapters[plan.adapter],
     timeout: requestTimeoutMs,
     lookup,
-    transitional: { legacyInterceptorReqResOrdering: plan.legacyOrdering },
+    ...(hasOrderingOption && { transitional: { legacyInterceptorReqResOrdering: plan.legacyOrdering } }),
     validateStatus: () => true,
   });
   const use = (registered: 'before-install' | 'after-install') => {

@@ -9,15 +9,21 @@ import base from './vitest.config.js';
 const alias = process.env['AAA_AXIOS'] ?? 'axios';
 const config = mergeConfig(base, defineConfig({ resolve: { alias: [{ find: /^axios$/, replacement: alias }] } }));
 // Set after the merge, which would add to the base's list rather than replace it.
+// `AAA_AXIOS_SUITE=unit`: the whole unit suite (what `npm test` runs but the browser, the
+// end-to-end and the Next.js tests, which run on the oldest peers in vitest.peers.config.ts).
+const whole = process.env['AAA_AXIOS_SUITE'] === 'unit';
 config.test = {
   ...config.test,
-  include: [
-    'test/redirect-following.test.ts',
-    'test/redirects.test.ts',
-    'test/routes.test.ts',
-    'test/differential.test.ts',
-    'test/redirect-differential.test.ts',
-    'test/hostile-urls.test.ts',
-  ],
+  ...(whole && { exclude: ['test/browser/**', 'test/e2e/**', 'test/nextjs/**', 'node_modules/**'] }),
+  include: whole
+    ? ['test/**/*.test.ts']
+    : [
+        'test/redirect-following.test.ts',
+        'test/redirects.test.ts',
+        'test/routes.test.ts',
+        'test/differential.test.ts',
+        'test/redirect-differential.test.ts',
+        'test/hostile-urls.test.ts',
+      ],
 };
 export default config;

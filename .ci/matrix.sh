@@ -41,6 +41,14 @@ for runtime in node22 node24 node26 deno bun; do
   run "unit suite" "$version" bash .ci/unit-on.sh "$runtime"
 done
 run "unit suite, React Native globals" "Node.js $(node --version)" npx vitest run --config vitest.react-native.config.ts
+# axios across the peer range: the whole unit suite on the lowest, and every route a token can take
+# (redirects, routes, the differentials) on the last release of each minor whose adapters or
+# redirect handling differ from the next one's (see vitest.axios.config.ts).
+axios_version() { node -p "require('./node_modules/$1/package.json').version"; }
+run "unit suite" "axios $(axios_version axios-lowest)" env AAA_AXIOS=axios-lowest AAA_AXIOS_SUITE=unit npx vitest run --config vitest.axios.config.ts
+for alias in axios-1.12 axios-1.19 axios-1.20; do
+  run "redirects and routes" "axios $(axios_version "$alias")" env AAA_AXIOS="$alias" npx vitest run --config vitest.axios.config.ts
+done
 amplify_low=$(node -p "require('./node_modules/aws-amplify-lowest/package.json').version")
 axios_low=$(node -p "require('./node_modules/axios-lowest/package.json').version")
 run "end to end, oldest peers" "aws-amplify $amplify_low, axios $axios_low" npx vitest run --config vitest.peers.config.ts

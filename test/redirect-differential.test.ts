@@ -4,6 +4,7 @@ import axios, { type AxiosRequestConfig } from 'axios';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installAmplifyAuth } from '../src/core.js';
+import { fetchIsStandard, fetchIsUndici } from './support/axios-version.js';
 import { issueTokens } from './support/jwt.js';
 
 /**
@@ -134,7 +135,8 @@ const planArbitrary: fc.Arbitrary<Plan> = fc
   .map((plan) => ({
     ...plan,
     body: plan.method === 'get' || plan.method === 'head' ? 'none' : plan.body,
-    loops: plan.loops && plan.hops.length > 0,
+    // Bun's fetch follows more than the standard's 20 hops: there it defines no comparable outcome.
+    loops: plan.loops && plan.hops.length > 0 && fetchIsStandard,
     abortAt: plan.abortAt !== undefined && plan.abortAt <= plan.hops.length ? plan.abortAt : undefined,
   }));
 
@@ -143,7 +145,12 @@ function outcomeOf(result: PromiseSettledResult<{ status: number; data: unknown 
   if (result.status === 'fulfilled') return { status: result.value.status, data: result.value.data };
   const error = result.reason as { code?: string; message?: string; cause?: { message?: string }; response?: { status: number } };
   if (axios.isCancel(error)) return { canceled: true };
-  return { code: error.code, message: error.message, cause: error.cause?.message, status: error.response?.status };
+  return {
+    code: error.code,
+    message: error.message,
+    ...(fetchIsUndici && { cause: error.cause?.message }),
+    status: error.response?.status,
+  };
 }
 
 const volatile = new Set(['x-case', header]);

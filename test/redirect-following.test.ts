@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { installAmplifyAuth, type AmplifyAuthOptions } from '../src/core.js';
+import { fetchIsStandard, fetchIsUndici } from './support/axios-version.js';
 import { FakeSession } from './support/fake-source.js';
 
 /**
@@ -184,13 +185,11 @@ describe('the plugin following redirects itself (fetch adapter, custom header)',
     script.set('a/loop', { status: 302, location });
     const api = client({ header: 'X-Api-Token' }, { adapter: 'fetch' });
     const plain = axios.create({ baseURL: a, adapter: 'fetch' });
-    for (const instance of [plain, api]) {
+    // Bun's fetch follows user info and more than 20 hops; the plugin keeps to the standard there too.
+    for (const instance of fetchIsStandard ? [plain, api] : [api]) {
       const error: unknown = await instance.get('/loop').catch((e: unknown) => e);
-      expect(axios.isAxiosError(error) && [error.code, error.message, (error.cause as Error | undefined)?.message]).toEqual([
-        'ERR_NETWORK',
-        'Network Error',
-        reason,
-      ]);
+      expect(axios.isAxiosError(error) && [error.code, error.message]).toEqual(['ERR_NETWORK', 'Network Error']);
+      if (fetchIsUndici) expect((error as Error).cause).toMatchObject({ message: reason });
     }
   });
 

@@ -1,4 +1,12 @@
-import { type AxiosAdapter, AxiosError, AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
+import {
+  type AxiosAdapter,
+  AxiosError,
+  AxiosHeaders,
+  type AxiosResponse,
+  getAdapter,
+  type InternalAxiosRequestConfig,
+  isAxiosError,
+} from 'axios';
 
 /** An attempt's result: the adapter's response, or what it threw. */
 export type Outcome = { response: AxiosResponse } | { error: unknown };
@@ -199,6 +207,41 @@ export function sameOrigin(url: string, first: string | undefined): boolean {
   }
 }
 
+/** Which of axios's adapters a request goes through: the http adapter's redirects are followed under the guard. */
+export type AdapterKind = 'http' | 'other';
+
+// axios ≥ 1.12 gives `getAdapter` the config (to pick the fetch it was given); earlier ones ignore it.
+export const resolveAdapter = getAdapter as (
+  spec: InternalAxiosRequestConfig['adapter'],
+  config: InternalAxiosRequestConfig,
+) => AxiosAdapter;
+const kinds = new WeakMap<AxiosAdapter, AdapterKind>();
+
+function axiosAdapter(name: 'http', config: InternalAxiosRequestConfig): AxiosAdapter | undefined {
+  try {
+    return resolveAdapter(name, config);
+  } catch {
+    // Not supported here (a browser).
+    return undefined;
+  }
+}
+
+/** Which adapter `adapter` is, by identity with axios's own, learned once per adapter function. */
+export function adapterKind(adapter: AxiosAdapter, config: InternalAxiosRequestConfig): AdapterKind {
+  let kind = kinds.get(adapter);
+  if (kind === undefined) {
+    kind = adapter === axiosAdapter('http', config) ? 'http' : 'other';
+    kinds.set(adapter, kind);
+  }
+  return kind;
+}
+
+/** The attempt was answered with a redirect status (one the adapter did not follow). */
+export function isRedirect(outcome: Outcome): boolean {
+  const status = responseOf(outcome)?.status;
+  return status !== undefined && redirectStatuses.has(status);
+}
+
 /**
  * Who follows an attempt's redirects: the adapter (axios's http adapter under the guard, or a
  * fetch the caller told what to do), the plugin (`follow`, as fetch would), or nobody (`stop`:
@@ -216,7 +259,10 @@ function redirectsHidden(): boolean {
  * How `config`'s redirects are handled. `judged`: the route's token is a custom header or its
  * `allow` is narrower than an origin, which fetch's own following would not respect.
  */
-export function redirectMode(config: InternalAxiosRequestConfig, judged: boolean): RedirectMode {
+export function redirectMode(config: InternalAxiosRequestConfig, judged: boolean, kind: AdapterKind): RedirectMode {
+  // The http adapter follows under the guard. Any other may be fetch underneath (an app's adapter
+  // that calls axios's fetch adapter): it is told what fetch would be told.
+  if (kind === 'http') return 'adapter';
   const callers = config.fetchOptions?.redirect;
   // The caller's own 'manual' or 'error' is fetch's to apply; `'follow'` is fetch's default said out loud.
   if (callers !== undefined && callers !== 'follow') return 'adapter';

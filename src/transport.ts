@@ -1,4 +1,4 @@
-import { type AxiosAdapter, AxiosError, type AxiosResponse, CanceledError, getAdapter, type InternalAxiosRequestConfig } from 'axios';
+import { type AxiosAdapter, AxiosError, type AxiosResponse, CanceledError, type InternalAxiosRequestConfig } from 'axios';
 import type { AllowChecks, Route } from './allowlist.js';
 import { unlessCanceled } from './cancellation.js';
 import { type SessionCoordinator, userOf } from './coordinator.js';
@@ -6,9 +6,12 @@ import { isAmplifyAuthError, sessionChanged } from './errors.js';
 import { expiresWithin, otherUser, readClaims, type TokenClaims } from './jwt.js';
 import type { ResolvedOptions } from './options.js';
 import {
+  adapterKind,
+  resolveAdapter,
   asCallers,
   type Chain,
   followRedirects,
+  isRedirect,
   isReplayable,
   type Outcome,
   redirectGuard,
@@ -47,9 +50,6 @@ export interface TransportContext {
 // Every install's wrappers, with the adapter each wraps: a config re-sent through another
 // instance carries this one's wrapper, which that install unwraps rather than nests.
 const inners = new WeakMap<AxiosAdapter, AdapterSpec>();
-
-// axios ≥ 1.12 gives `getAdapter` the config (to pick the fetch it was given); earlier ones ignore it.
-const resolveAdapter = getAdapter as (spec: AdapterSpec, config: InternalAxiosRequestConfig) => AxiosAdapter;
 
 function unwrap(outcome: Outcome): AxiosResponse {
   if ('error' in outcome) throw outcome.error;
@@ -133,13 +133,14 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
     config.amplifyAuth = state;
     // A plain property, as axios's own headers are (absent was checked, a JWT is clean).
     (config.headers as unknown as Record<string, string>)[route.header] = headerValue(route, token);
-    const url = isAllowed.sentUrl(config);
     const chain: Chain = { redirected: false, tokenOnLastHop: true };
-    const keeps = (hop: string): boolean => sameOrigin(hop, url) && isAllowed.route(hop) === route;
-    const redirects = redirectMode(config, redirectsNeedJudging(route));
+    // Asked only on a redirect: the common answer needs no URL built a second time.
+    const keeps = (hop: string): boolean => sameOrigin(hop, isAllowed.sentUrl(config)) && isAllowed.route(hop) === route;
+    const redirects = redirectMode(config, redirectsNeedJudging(route), adapterKind(adapter, config));
     const startedAt = Date.now();
     const first = await sendGuarded(adapter, config, redirectGuard(chain, keeps, token, config.beforeRedirect), redirects);
-    if (redirects !== 'follow' || url === undefined) return { outcome: first, chain };
+    const url = redirects === 'follow' && isRedirect(first) ? isAllowed.sentUrl(config) : undefined;
+    if (url === undefined) return { outcome: first, chain };
     const send = (hop: InternalAxiosRequestConfig) => settle(adapter(hop));
     const outcome = await followRedirects(config, url, first, { send, chain, keeps, token, startedAt });
     return { outcome: chain.redirected ? asCallers(outcome, config) : outcome, chain };

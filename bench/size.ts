@@ -22,15 +22,17 @@ export async function bundledSize(code: string, resolveDir: string): Promise<{ m
 
 /**
  * The size guards, checked by `npm test` so that growth is a decision, not an accident: `/core`
- * measures about 8.8 kB with sessions, the adapter wrapper, per-API routes, the option checks and
+ * measures about 9.0 kB with sessions, the adapter wrapper, per-API routes, the option checks and
  * redirects followed as fetch follows them (tab coordination lives with the sources that need
- * it), the main entry about 10.9 kB with the Amplify v6 source and its tab coordination (see
+ * it), the main entry about 11.7 kB with the Amplify v6 source and its tab coordination (see
  * docs/performance.md). Raised from 7.5 / 9.75 KiB for React Native's Hermes (JWTs decoded
- * without `atob`/`TextDecoder`) and for redirects: the steps of fetch's redirect algorithm, the
- * guard on every axios version, and the app's `transformResponse` run once.
+ * without `atob`/`TextDecoder`), for redirects (the steps of fetch's redirect algorithm, the guard
+ * on every axios version, the app's `transformResponse` run once) and, in the main entry, for
+ * refresh-token rotation across tabs (reads that Amplify would turn into a refresh, made under the
+ * tab lock, judged from Amplify's stored session).
  */
-export const coreBudgetBytes = 9 * 1024;
-export const mainBudgetBytes = 11.25 * 1024;
+export const coreBudgetBytes = 9.25 * 1024;
+export const mainBudgetBytes = 12 * 1024;
 
 export const sizeCases = {
   core: "export { installAmplifyAuth } from 'axios-amplify-auth/core';",

@@ -1,7 +1,7 @@
 import { AmplifyAuthError, isAmplifyAuthError, isSessionEndedError, SessionEndedError, sessionChanged } from './errors.js';
 import type { Emitter } from './events.js';
 import { clockSkewOf, otherUser, readClaims } from './jwt.js';
-import { checked, holds, Session, type Tokens } from './session.js';
+import { checked, holds, readOptions, Session, type Tokens } from './session.js';
 import { Abandonment, withTimeout } from './timeout.js';
 import type { AmplifyAuthEvents, SessionTokens, SourceChange, TokenSource } from './types.js';
 
@@ -176,7 +176,7 @@ export class SessionCoordinator {
     const source = this.#source;
     const tabs = refresh && source.tabs?.shared() ? source.tabs : undefined;
     const run = (): Promise<Tokens> =>
-      tabs && refresh ? tabs.refresh(source, refresh.stale, abandon.signal) : source.getTokens({ forceRefresh: refresh !== undefined });
+      tabs && refresh ? tabs.refresh(source, refresh.stale, abandon.signal) : source.getTokens(readOptions(!!refresh, abandon.signal));
     const call: Promise<Tokens> = withTimeout(run, ask.timeoutMs, abandon).then(
       (tokens) => {
         this.#release(session, call);
@@ -318,16 +318,15 @@ export class SessionCoordinator {
     if (!session?.armed || !session.tokens || !endedFor(session.tokens.accessToken)) return;
     session.fresh = false;
     const dead = session.tokens.accessToken;
-    this.#source.getTokens({ forceRefresh: false }).then(
-      (tokens) => {
-        // The storage may not show the other tab's clearing yet: still the dead tokens is no news.
-        if ((tokens && !holds(tokens, dead)) || !session.armed) return;
-        // More of the other tab's writes may have been heard meanwhile; only a sign-in since stops it.
-        if (this.#current !== session && this.#current.tokens) return;
-        this.#end(session, new SessionEndedError(reason));
-      },
-      () => {},
-    );
+    const ended = (tokens: Tokens): void => {
+      // The storage may not show the other tab's clearing yet: still the dead tokens is no news.
+      if ((tokens && !holds(tokens, dead)) || !session.armed) return;
+      // More of the other tab's writes may have been heard meanwhile; only a sign-in since stops it.
+      if (this.#current !== session && this.#current.tokens) return;
+      this.#end(session, new SessionEndedError(reason));
+    };
+    // A source that knows the stored tokens to be of the session that ended says so.
+    this.#source.getTokens({ forceRefresh: false }).then(ended, (error: unknown) => isSessionEndedError(error) && ended(undefined));
   }
 }
 

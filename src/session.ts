@@ -92,3 +92,19 @@ export function checked(tokens: unknown): Tokens {
   }
   return tokens as SessionTokens;
 }
+
+// The signal that abandons a call to the source, by the options object of that call: a source that
+// waits (the Amplify adapters, for another tab's lock) stops waiting when the plugin gives up.
+const abandonSignals = new WeakMap<object, AbortSignal>();
+
+/** The options of one call to `getTokens`, carrying the signal that abandons it (see {@link abandonSignalOf}). */
+export function readOptions(forceRefresh: boolean, abandon: AbortSignal): { forceRefresh: boolean } {
+  const options = { forceRefresh };
+  abandonSignals.set(options, abandon);
+  return options;
+}
+
+/** The signal that abandons the `getTokens` call made with `options`, when the plugin made it. */
+export function abandonSignalOf(options: object): AbortSignal | undefined {
+  return abandonSignals.get(options);
+}

@@ -1,6 +1,7 @@
 import type { SessionTokens, TokenSource } from '../types.js';
 import { toSessionError } from './cognito-errors.js';
 import { browserWindow } from '../environment.js';
+import { amplifyV5Expiry } from './amplify-storage.js';
 import { amplifyTabs } from './tabs.js';
 import { assertHub, type HubLike, subscribeToChanges } from './hub.js';
 
@@ -62,8 +63,16 @@ export function fromCurrentSession(Auth: AuthV5Like, hub?: HubLike): TokenSource
     throw new TypeError('fromCurrentSession: `Auth` must be Amplify v5 `Auth` (with `currentSession`)');
   }
   assertHub(hub, 'fromCurrentSession');
+  // In a browser document: the tabs share Amplify's session once it is in localStorage.
+  const tabs = hub && browserWindow() ? amplifyTabs(amplifyV5Expiry) : undefined;
 
-  async function getTokens({ forceRefresh }: { forceRefresh: boolean }): Promise<SessionTokens | undefined> {
+  /** `currentSession()` refreshes an expired session itself: where tabs share it, under the tab lock. */
+  function getTokens(options: { forceRefresh: boolean }): Promise<SessionTokens | undefined> {
+    if (tabs && !options.forceRefresh) return tabs.read(() => sessionTokens(false), options);
+    return sessionTokens(options.forceRefresh);
+  }
+
+  async function sessionTokens(forceRefresh: boolean): Promise<SessionTokens | undefined> {
     try {
       return tokensOf(forceRefresh ? await refreshSession(Auth) : await Auth.currentSession());
     } catch (error) {
@@ -73,10 +82,5 @@ export function fromCurrentSession(Auth: AuthV5Like, hub?: HubLike): TokenSource
   }
 
   if (!hub) return { getTokens };
-  return {
-    getTokens,
-    subscribe: subscribeToChanges(hub),
-    // In a browser document: the tabs share Amplify's session once it is in localStorage.
-    ...(browserWindow() && { tabs: amplifyTabs }),
-  };
+  return { getTokens, subscribe: subscribeToChanges(hub), ...(tabs && { tabs }) };
 }

@@ -1,8 +1,10 @@
 import { browserWindow } from '../environment.js';
 import { AmplifyAuthError } from '../errors.js';
-import type { SessionTokens, TokenSource } from '../types.js';
+import { readClaims } from '../jwt.js';
+import type { SessionTokens, SourceChange, TokenSource } from '../types.js';
+import { amplifyV6Expiry } from './amplify-storage.js';
 import { toSessionError } from './cognito-errors.js';
-import { amplifyTabs } from './tabs.js';
+import { amplifyTabs, noteUserSessionEnded } from './tabs.js';
 import { assertHub, type HubLike, HubUser, type JwtLike, rawJwt, subscribeToChanges, withRefreshFailure } from './hub.js';
 
 /**
@@ -34,8 +36,21 @@ export function fromFetchAuthSession(fetchAuthSession: FetchAuthSession, hub?: H
   }
   assertHub(hub, 'fromFetchAuthSession');
   const user = hub ? new HubUser() : undefined;
+  // In a browser document: the tabs share Amplify's session once it is in localStorage.
+  const tabs = hub && browserWindow() ? amplifyTabs(amplifyV6Expiry) : undefined;
+  // The user-pool app client of the tokens Amplify handed out last.
+  let client: string | undefined;
 
-  async function getTokens({ forceRefresh }: { forceRefresh: boolean }): Promise<SessionTokens | undefined> {
+  /**
+   * A plain read refreshes inside Amplify when the stored token is within 5 s of expiry: where tabs
+   * share the session, such a read is made under the tab lock, as a refresh is.
+   */
+  function getTokens(options: { forceRefresh: boolean }): Promise<SessionTokens | undefined> {
+    if (tabs && !options.forceRefresh) return tabs.read(() => sessionTokens(false), options);
+    return sessionTokens(options.forceRefresh);
+  }
+
+  async function sessionTokens(forceRefresh: boolean): Promise<SessionTokens | undefined> {
     let outcome;
     try {
       outcome = await withRefreshFailure(hub, () => fetchAuthSession({ forceRefresh }));
@@ -45,6 +60,7 @@ export function fromFetchAuthSession(fetchAuthSession: FetchAuthSession, hub?: H
     const found = outcome.result.tokens;
     if (found) {
       const tokens = { idToken: rawJwt(found.idToken), accessToken: rawJwt(found.accessToken) };
+      if (typeof tokens.accessToken === 'string') client = readClaims(tokens.accessToken).client ?? client;
       if (user && !user.owns(tokens)) {
         if (user.announced === null) return undefined; // signed out: a dead session's late write
         throw new AmplifyAuthError('SESSION_CHANGED', "Amplify's session holds another user's tokens than the one who signed in");
@@ -58,10 +74,18 @@ export function fromFetchAuthSession(fetchAuthSession: FetchAuthSession, hub?: H
   }
 
   if (!hub) return { getTokens };
+  const subscribe = subscribeToChanges(hub, user);
+  if (!tabs) return { getTokens, subscribe };
   return {
     getTokens,
-    subscribe: subscribeToChanges(hub, user),
-    // In a browser document: the tabs share Amplify's session once it is in localStorage.
-    ...(browserWindow() && { tabs: amplifyTabs }),
+    // Amplify reported the end of the session (it cleared the stored session, whosever it was): the
+    // other tabs learn it for the user Hub announced, even when this tab holds no token of that user.
+    subscribe: (onChange) =>
+      subscribe((change?: SourceChange) => {
+        const ended = typeof change === 'object' ? change.ended : undefined;
+        if (ended && client && typeof user?.announced === 'string') noteUserSessionEnded(client, user.announced, ended);
+        onChange(change);
+      }),
+    tabs,
   };
 }

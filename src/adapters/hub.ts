@@ -124,7 +124,8 @@ export function subscribeToChanges(hub: HubLike, user?: HubUser): (onChange: (ch
       else if (payload.event === 'tokenRefresh_failure') {
         const error = refreshError(payload.data);
         const ended = logoutReasonOf(error);
-        if (ended) onChange({ ended, error });
+        // After Hub said that nobody is signed in, a failed refresh is a dead session's: nobody's logout.
+        if (ended && user?.announced !== null) onChange({ ended, error });
       }
     });
     const win = browserWindow();

@@ -1,9 +1,10 @@
 import { type BrowserWindow, browserWindow, lockManager } from '../environment.js';
 import { isSessionEndedError, SessionEndedError } from '../errors.js';
 import { readClaims } from '../jwt.js';
-import { checked, holds } from '../session.js';
+import { abandonSignalOf, checked, holds } from '../session.js';
 import { untilAborted } from '../timeout.js';
 import type { LogoutReason, SessionTokens, TabCoordination, TokenSource } from '../types.js';
+import { type ExpiryRule, type StoredSession, storedSession } from './amplify-storage.js';
 import { storagePrefix } from './hub.js';
 
 /**
@@ -15,6 +16,11 @@ import { storagePrefix } from './hub.js';
  * ended the session leaves a note that the other tabs hear (`storage` event) or read after the
  * lock. Lock and note are named for one user of one user-pool client: another user's refresh in
  * another tab never waits for this one, and a note about one user never ends another's session.
+ *
+ * Amplify also refreshes inside a plain read of the session when the stored token is expired (or
+ * within its tolerance): the Amplify adapters read the stored session first ({@link storedSession})
+ * and make such a read under the same lock ({@link AmplifyTabs.read}), and a tab that holds the
+ * lock never reads tokens that a read would refresh: only its one refresh may spend the token.
  */
 
 const prefix = 'axios-amplify-auth:';
@@ -60,12 +66,18 @@ async function withTabLock<T>(session: TabSession, task: (lock: { waited: boolea
   return free ? free.value : manager.request(name, { signal: abandon }, () => untilAborted(task({ waited: true }), abandon));
 }
 
-function readNote(value: string | null | undefined): LogoutReason | undefined {
+interface Note {
+  reason: LogoutReason;
+  /** When the session ended, by this device's clock (ms). */
+  at: number;
+}
+
+function readNote(value: string | null | undefined): Note | undefined {
   try {
     const note = JSON.parse(value ?? 'null') as { reason?: unknown; at?: unknown } | null;
     const fresh = typeof note?.at === 'number' && Date.now() - note.at < noteLifetimeMs;
     return fresh && typeof note.reason === 'string' && Object.prototype.hasOwnProperty.call(reasons, note.reason)
-      ? (note.reason as LogoutReason)
+      ? { reason: note.reason as LogoutReason, at: note.at as number }
       : undefined;
   } catch {
     return undefined;
@@ -86,10 +98,24 @@ function noteSessionEnded(session: TabSession, reason: LogoutReason): void {
   }
 }
 
-/** The reason another tab noted, within the last minute, for the end of this user's session. */
-function sessionEndedElsewhere(session: TabSession): LogoutReason | undefined {
+/**
+ * Tells the other tabs that the session of user `sub` of app client `client` ended: what the Amplify
+ * v6 adapter says when Amplify reports the end of the session of the user Hub announced, of which this
+ * tab may hold no token (Amplify cleared the stored session, whosever it was).
+ */
+export function noteUserSessionEnded(client: string, sub: string, reason: LogoutReason): void {
+  noteSessionEnded(`${client}:${sub}`, reason);
+}
+
+/**
+ * The reason another tab noted, within the last minute, for the end of this user's session; with
+ * `issuedAt`, only a note written after the tokens of that moment were issued (they are of the session
+ * that ended, not of a sign-in since).
+ */
+function sessionEndedElsewhere(session: TabSession, issuedAt = -Infinity): LogoutReason | undefined {
   try {
-    return readNote(storage(browserWindow())?.getItem(notePrefix + session));
+    const note = readNote(storage(browserWindow())?.getItem(notePrefix + session));
+    return note && note.at >= issuedAt ? note.reason : undefined;
   } catch {
     return undefined;
   }
@@ -104,11 +130,44 @@ function onSessionEndedElsewhere(listener: (session: TabSession, reason: LogoutR
   if (!win) return () => {};
   const onStorage = (event: StorageEvent): void => {
     if (!event.key?.startsWith(notePrefix)) return;
-    const reason = readNote(event.newValue);
-    if (reason) listener(event.key.slice(notePrefix.length), reason);
+    const note = readNote(event.newValue);
+    if (note) listener(event.key.slice(notePrefix.length), note.reason);
   };
   win.addEventListener('storage', onStorage);
   return () => win.removeEventListener('storage', onStorage);
+}
+
+/** The session stored in the shared storage, as the Amplify adapters read it directly; `undefined` when none. */
+type Peek = () => StoredSession | undefined;
+
+// The calls to the source that a tab makes while it holds the lock: they must not ask for it again.
+const underLock = new WeakSet<object>();
+
+/** The options of a read made while the lock is held: the Amplify adapters read at once. */
+function lockedRead(): { forceRefresh: boolean } {
+  const options = { forceRefresh: false };
+  underLock.add(options);
+  return options;
+}
+
+const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, storageSyncPauseMs));
+
+/**
+ * With the lock held, for the Amplify adapters (`peek` reads Amplify's stored session directly):
+ * whether the stored tokens are still ones that a plain read would refresh inside Amplify, so that
+ * this tab must refresh them. After a wait it looks again for a while, until the other tab's
+ * refreshed tokens reach this tab's storage. Throws the end that another tab noted since the stored
+ * tokens were issued (or, once the storage is cleared, at all): they are of the session that ended.
+ */
+async function stillExpired(tab: TabSession, peek: Peek, waited: boolean): Promise<boolean> {
+  for (let look = 1; ; look++) {
+    const stored = peek();
+    const ended = sessionEndedElsewhere(tab, stored ? stored.issuedAt : -Infinity);
+    if (ended && !(stored && !stored.refreshesOnRead)) throw new SessionEndedError(ended);
+    if (!stored?.refreshesOnRead) return false;
+    if (!waited || look >= storageSyncLooks) return true;
+    await pause();
+  }
 }
 
 /**
@@ -116,26 +175,42 @@ function onSessionEndedElsewhere(listener: (session: TabSession, reason: LogoutR
  * waited, and the shared storage already says so. Only otherwise is Cognito asked. Another
  * tab's writes reach this tab's storage a moment after its lock is released (Chromium syncs
  * localStorage between processes asynchronously), so after a wait it looks again for a while.
+ * With `peek` (the Amplify adapters), stored tokens that a read would refresh are not read: only
+ * the one refresh below may spend their refresh token.
  */
 async function refreshUnlessRefreshedElsewhere(
   source: TokenSource,
   tab: TabSession,
   stale: string,
   { waited }: { waited: boolean },
+  abandon: AbortSignal,
+  peek?: Peek,
 ): Promise<SessionTokens | undefined> {
-  for (let look = 1; ; look++) {
-    const current = checked(await source.getTokens({ forceRefresh: false }));
+  for (let look = 1; peek === undefined || !(await stillExpired(tab, peek, waited)); look++) {
+    const current = checked(await source.getTokens(lockedRead()));
     if (current && !holds(current, stale)) return current;
     const endedElsewhere = current ? undefined : sessionEndedElsewhere(tab);
     if (endedElsewhere) throw new SessionEndedError(endedElsewhere);
     if (!waited || look >= storageSyncLooks) break;
-    await new Promise((resolve) => setTimeout(resolve, storageSyncPauseMs));
+    await pause();
   }
+  return noteIfEnded(tab, source.getTokens({ forceRefresh: true }), abandon);
+}
+
+/**
+ * `call`; when it ends the session, the other tabs are told before the lock is released, so that the
+ * next tab in line reads it — unless the plugin gave the call up (`abandon`): the session it was made
+ * for was left (a sign-out, another user) and its end is nobody's to announce.
+ */
+async function noteIfEnded(
+  tab: TabSession,
+  call: Promise<SessionTokens | undefined>,
+  abandon: AbortSignal,
+): Promise<SessionTokens | undefined> {
   try {
-    return await source.getTokens({ forceRefresh: true });
+    return await call;
   } catch (error) {
-    // Noted before the lock is released, so that the next tab in line reads it.
-    if (isSessionEndedError(error)) noteSessionEnded(tab, error.reason);
+    if (isSessionEndedError(error) && !abandon.aborted) noteSessionEnded(tab, error.reason);
     throw error;
   }
 }
@@ -154,7 +229,7 @@ export const browserTabs: TabCoordination = {
   refresh(source, stale, abandon) {
     const tab = tabSessionOf(stale);
     if (!tab) return source.getTokens({ forceRefresh: true });
-    return withTabLock(tab, (lock) => refreshUnlessRefreshedElsewhere(source, tab, stale, lock), abandon);
+    return withTabLock(tab, (lock) => refreshUnlessRefreshedElsewhere(source, tab, stale, lock, abandon), abandon);
   },
   noteEnded(token, reason) {
     const tab = tabSessionOf(token);
@@ -183,5 +258,44 @@ function sessionInLocalStorage(): boolean {
   return false;
 }
 
-/** The Amplify adapters' `tabs`: shared once Amplify's session is in this browser's localStorage. */
-export const amplifyTabs: TabCoordination = { ...browserTabs, shared: sessionInLocalStorage };
+/** The Amplify adapters' `tabs`, and the read that they make under the tab lock when it would refresh. */
+export interface AmplifyTabs extends TabCoordination {
+  /**
+   * `read` (a plain read of Amplify's session), under the refresh lock when the stored tokens are
+   * ones that Amplify refreshes inside a read; at once otherwise, or when the caller holds the lock.
+   * `options` are those of the `getTokens` call: they carry whether the lock is held, and the
+   * signal that abandons the call (see `readOptions` in session.ts).
+   */
+  read(read: () => Promise<SessionTokens | undefined>, options: object): Promise<SessionTokens | undefined>;
+}
+
+/**
+ * The Amplify adapters' `tabs`: shared once Amplify's session is in this browser's localStorage;
+ * `rule` is how that Amplify version tells that a stored token is expired.
+ */
+export function amplifyTabs(rule: ExpiryRule): AmplifyTabs {
+  return {
+    ...browserTabs,
+    shared: sessionInLocalStorage,
+    refresh(source, stale, abandon) {
+      const tab = tabSessionOf(stale);
+      if (!tab) return source.getTokens({ forceRefresh: true });
+      const peek = () => storedSession(rule, readClaims(stale).client);
+      return withTabLock(tab, (lock) => refreshUnlessRefreshedElsewhere(source, tab, stale, lock, abandon, peek), abandon);
+    },
+    read(read, options) {
+      // A plain read of stored tokens that Amplify refreshes inside the read: under the lock, as a
+      // refresh. A tab that waited takes the tokens the other tab stored, or the end it noted.
+      const peek = () => storedSession(rule, undefined);
+      const stored = underLock.has(options) || !sessionInLocalStorage() ? undefined : peek();
+      const tab = stored?.refreshesOnRead ? tabSessionOf(stored.accessToken) : undefined;
+      if (!tab) return read();
+      const abandon = abandonSignalOf(options) ?? new AbortController().signal;
+      return withTabLock(
+        tab,
+        async ({ waited }) => ((await stillExpired(tab, peek, waited)) ? noteIfEnded(tab, read(), abandon) : read()),
+        abandon,
+      );
+    },
+  };
+}

@@ -1,6 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerAsCognito as answer, answeredPreflight, readBody, startCognitoLocal, target } from './cognito-local.js';
+import {
+  RefreshTokenRotation,
+  refreshTokenAuthRefusal,
+  type RotationFamily,
+  type RotationLedger,
+  type RotationOptions,
+} from './rotation.js';
 
 /** What a refresh is answered with instead of Cognito's own answer, for fault tests. */
 export type RefreshFault = { kind: 'error'; status: number; type: string; message: string } | { kind: 'hang' } | { kind: 'unreachable' };
@@ -12,6 +19,13 @@ export interface LocalCognitoOptions {
   password?: string;
   /** A second user of the same pool, for account switches. @default other@example.com */
   secondUser?: LocalUser;
+  /**
+   * Refresh-token rotation, as an app client with `RefreshTokenRotation: { Feature: 'ENABLED',
+   * RetryGracePeriodSeconds }` has it (test/harness/rotation.ts): every sign-in and every
+   * GetTokensFromRefreshToken answers with a new refresh token, a spent one is refused after the
+   * grace period, InitiateAuth REFRESH_TOKEN_AUTH is refused. Without it, refresh tokens never change.
+   */
+  rotation?: RotationOptions;
 }
 
 export interface LocalUser {
@@ -75,8 +89,24 @@ export interface LocalCognito {
   holdNextRefresh(options?: HoldOptions): RefreshHold;
   /** Calls a Cognito API action directly (no fault, not counted). */
   call<T = Record<string, unknown>>(action: string, body: object): Promise<T>;
-  /** Revokes the newest refresh token, as `RevokeToken` does for a signed-out device. */
-  revokeRefreshToken(): Promise<void>;
+  /**
+   * Revokes `token` (default: the newest refresh token), as `RevokeToken` does for a signed-out
+   * device. With rotation, through the layer: the token's whole family is revoked.
+   */
+  revokeRefreshToken(token?: string): Promise<void>;
+  /**
+   * With `rotation`: which refresh token was submitted how often, and how each was judged; a test
+   * asserts `spentTwice` is empty. `undefined` without rotation.
+   */
+  readonly rotation: RotationLedger | undefined;
+  /** With `rotation`: changes `RetryGracePeriodSeconds` (0–60), as UpdateUserPoolClient would. */
+  setRotationGracePeriod(seconds: number): void;
+  /**
+   * Spends `token` (default: the newest refresh token) with GetTokensFromRefreshToken through the
+   * layer, as another device or a leaked copy would: counted, rotated, judged like any refresh.
+   * Resolves with the answer's status, its error type, and the new refresh token if any.
+   */
+  spendRefreshToken(token?: string): Promise<{ status: number; type: string | undefined; refreshToken: string | undefined }>;
   stop(): Promise<void>;
 }
 
@@ -95,6 +125,8 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     password = 'Correct-Horse-9',
     secondUser = { username: 'other@example.com', password: 'Battery-Staple-7' },
   } = options;
+  // Validated before anything starts.
+  const rotation = options.rotation ? new RefreshTokenRotation(options.rotation) : undefined;
   const cognito = await startCognitoLocal();
   const { direct, call } = cognito;
 
@@ -237,15 +269,37 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
           return reply(fault.status, JSON.stringify({ __type: fault.type, message: fault.message }), fault.type);
         }
       }
+      // With rotation: the refresh token of a refresh, judged before cognito-local sees it; a
+      // revoked one revokes its family. `rotating` is the family refreshed.
+      let rotating: RotationFamily | undefined;
+      if (rotation && action === 'InitiateAuth' && isRefresh) {
+        const refusal = refreshTokenAuthRefusal;
+        return reply(refusal.status, JSON.stringify({ __type: refusal.type, message: refusal.message }), refusal.type);
+      }
       if (action === 'GetTokensFromRefreshToken') {
         // cognito-local lacks it; InitiateAuth REFRESH_TOKEN_AUTH answers with the same AuthenticationResult.
         const parsed = JSON.parse(body) as { ClientId: string; RefreshToken: string };
+        let upstreamToken = parsed.RefreshToken;
+        if (rotation) {
+          const verdict = rotation.spend(parsed.RefreshToken);
+          if ('refusal' in verdict) {
+            const { refusal } = verdict;
+            return reply(refusal.status, JSON.stringify({ __type: refusal.type, message: refusal.message }), refusal.type);
+          }
+          rotating = verdict.family;
+          upstreamToken = verdict.family.upstream;
+        }
         action = 'InitiateAuth';
         body = JSON.stringify({
           AuthFlow: 'REFRESH_TOKEN_AUTH',
           ClientId: parsed.ClientId,
-          AuthParameters: { REFRESH_TOKEN: parsed.RefreshToken },
+          AuthParameters: { REFRESH_TOKEN: upstreamToken },
         });
+      }
+      if (rotation && action === 'RevokeToken') {
+        const parsed = JSON.parse(body) as { ClientId: string; Token: string };
+        const upstreamToken = rotation.revoke(parsed.Token);
+        if (upstreamToken) body = JSON.stringify({ ...parsed, Token: upstreamToken });
       }
       const upstream = await fetch(direct, {
         method: 'POST',
@@ -262,7 +316,14 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
           text = JSON.stringify({ __type: error.__type, message: 'Refresh Token has been revoked' });
         }
       } else {
-        const result = (JSON.parse(text) as { AuthenticationResult?: { RefreshToken?: string } }).AuthenticationResult;
+        const answered = JSON.parse(text) as { AuthenticationResult?: { RefreshToken?: string } };
+        const result = answered.AuthenticationResult;
+        if (rotation && result) {
+          // A sign-in starts a family; a refresh of a family rotates it: the layer's own token either way.
+          if (rotating) result.RefreshToken = rotation.rotate(rotating);
+          else if (result.RefreshToken) result.RefreshToken = rotation.signIn(result.RefreshToken);
+          text = JSON.stringify(answered);
+        }
         if (result?.RefreshToken) refreshToken = result.RefreshToken;
       }
       await reply(upstream.status, text, errorType);
@@ -298,9 +359,36 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
         hung.clear();
       },
       call,
-      async revokeRefreshToken() {
-        if (!refreshToken) throw new Error('no refresh token to revoke: nobody signed in yet');
-        await call('RevokeToken', { ClientId: UserPoolClient.ClientId, Token: refreshToken });
+      async revokeRefreshToken(token = refreshToken) {
+        if (!token) throw new Error('no refresh token to revoke: nobody signed in yet');
+        if (rotation) {
+          // Through the layer, which revokes the whole family.
+          const response = await fetch(endpoint, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target('RevokeToken') },
+            body: JSON.stringify({ ClientId: UserPoolClient.ClientId, Token: token }),
+          });
+          if (!response.ok) throw new Error(`RevokeToken failed: ${await response.text()}`);
+          return;
+        }
+        await call('RevokeToken', { ClientId: UserPoolClient.ClientId, Token: token });
+      },
+      get rotation() {
+        return rotation;
+      },
+      setRotationGracePeriod(seconds) {
+        if (!rotation) throw new Error('the local Cognito does not rotate refresh tokens: start it with `rotation`');
+        rotation.gracePeriodSeconds = seconds;
+      },
+      async spendRefreshToken(token = refreshToken) {
+        if (!token) throw new Error('no refresh token to spend: nobody signed in yet');
+        const response = await fetch(endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target('GetTokensFromRefreshToken') },
+          body: JSON.stringify({ ClientId: UserPoolClient.ClientId, RefreshToken: token }),
+        });
+        const json = (await response.json()) as { __type?: string; AuthenticationResult?: { RefreshToken?: string } };
+        return { status: response.status, type: json.__type, refreshToken: json.AuthenticationResult?.RefreshToken };
       },
       stop,
     };

@@ -1,9 +1,9 @@
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
-const input = { index: 'src/index.ts', core: 'src/core.ts', server: 'src/server.ts', testing: 'src/testing.ts' };
-// axios and aws-amplify are the user's (peer dependencies): never bundled.
-const external = (id) => /^(axios|aws-amplify|@aws-amplify)(\/|$)/.test(id);
+const input = { index: 'src/index.ts', core: 'src/core.ts', server: 'src/server.ts', testing: 'src/testing.ts', iam: 'src/iam.ts' };
+// axios and aws-amplify are the user's (peer dependencies), the signer is a dependency: never bundled.
+const external = (id) => /^(axios|aws-amplify|@aws-amplify|@smithy|@aws-crypto)(\/|$)/.test(id);
 
 export default [
   {

@@ -24,6 +24,7 @@ config.test = {
         'test/differential.test.ts',
         'test/redirect-differential.test.ts',
         'test/hostile-urls.test.ts',
+        'test/iam/install.test.ts',
       ],
 };
 export default config;

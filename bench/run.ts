@@ -11,6 +11,7 @@ import { delay } from '../test/support/time.js';
 import { createBenchApi } from './api.js';
 import { configurations, create, type Implementation, implementations } from './implementations.js';
 import { median, microsPerRequest, range } from './measure.js';
+import { signingOverhead } from './iam.js';
 import { bundledSize, coreBudgetBytes, mainBudgetBytes, sizeCases } from './size.js';
 
 ConsoleLogger.LOG_LEVEL = 'ERROR';
@@ -309,6 +310,8 @@ try {
   await sizes();
   await memory();
   await expiryWave(shortWorld, waveSeconds);
+  progress('9. IAM signing…');
+  rows.push(...(await signingOverhead()));
   process.stdout.write(
     `\nMachine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; aws-amplify ${(await import('aws-amplify/package.json', { with: { type: 'json' } })).default.version}, axios ${axios.VERSION}; local Cognito: cognito-local on 127.0.0.1.\n\n`,
   );

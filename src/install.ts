@@ -1,9 +1,10 @@
 import type { AxiosInstance } from 'axios';
-import { compileAllow } from './allowlist.js';
+import { type AllowChecks, compileAllow } from './allowlist.js';
+import { type Attachment, tokenAttachment } from './attachment.js';
 import { coordinatorOf } from './coordinator.js';
 import { Emitter } from './events.js';
 import { createTransport } from './transport.js';
-import { assertAxiosInstance, resolveOptions } from './options.js';
+import { assertAxiosInstance, type ResolvedOptions, resolveOptions } from './options.js';
 import type { AmplifyAuth, AmplifyAuthOptions, TokenSource } from './types.js';
 
 // Which instances have the plugin: installing twice would send the token and refresh twice.
@@ -19,7 +20,18 @@ export function install(
   defaultSource: (() => TokenSource) | undefined,
 ): AmplifyAuth {
   assertAxiosInstance(instance);
-  const resolved = resolveOptions(options, defaultSource);
+  return installResolved(instance, resolveOptions(options, defaultSource), tokenAttachment);
+}
+
+/**
+ * Installs with options already resolved, and the way requests carry the credential: a token in
+ * a header, or (`/iam`) a signature. The one place an install is made.
+ */
+export function installResolved(
+  instance: AxiosInstance,
+  resolved: ResolvedOptions,
+  attachmentFor: (resolved: ResolvedOptions, isAllowed: AllowChecks) => Attachment,
+): AmplifyAuth {
   if (installed.has(instance)) {
     throw new TypeError('installAmplifyAuth: this axios instance has the plugin already; call uninstall() first');
   }
@@ -28,12 +40,13 @@ export function install(
     scheme: resolved.scheme,
     tokenType: resolved.tokenType,
   });
+  const attachment = attachmentFor(resolved, isAllowed);
   const coordinator = coordinatorOf(resolved.source);
   const events = new Emitter();
   coordinator.addEmitter(events);
 
   let active = true;
-  const { onRequest } = createTransport({ options: resolved, events, coordinator, isAllowed, isActive: () => active });
+  const { onRequest } = createTransport({ options: resolved, events, coordinator, isAllowed, isActive: () => active, attachment });
   // Only the adapter is wrapped here: the token is attached, and a rejected one retried, inside
   // axios's dispatch, after every interceptor of the app (see transport.ts).
   const requestId = instance.interceptors.request.use(onRequest);

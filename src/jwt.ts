@@ -15,7 +15,8 @@ const unreadable: TokenClaims = { exp: undefined, iat: undefined, sub: undefined
 
 // base64url (and plain base64) digits to their values. Decoded here, not with `atob` and
 // `TextDecoder`: Hermes has no `TextDecoder` before React Native 0.88, and no `atob` before 0.74.
-const digits = new Map([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].map((char, value) => [char, value]));
+const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const digits = new Map([...alphabet].map((char, value) => [char, value]));
 digits.set('+', 62).set('/', 63);
 
 /** The text of a base64url segment, read as UTF-8; throws on what is neither. */
@@ -45,18 +46,43 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The claims of a compact JWT, without verifying it (the API does that); unreadable → all undefined. */
-export function readClaims(token: string): TokenClaims {
+/** The payload of a compact JWT as an object, without verifying it; `undefined` when unreadable. */
+export function payloadOf(token: string): Record<string, unknown> | undefined {
   const payload = token.split('.')[1];
-  if (payload === undefined) return unreadable;
+  if (payload === undefined) return undefined;
   try {
     const claims: unknown = JSON.parse(base64UrlDecode(payload));
-    if (typeof claims !== 'object' || claims === null) return unreadable;
-    const { exp, iat, sub, aud, client_id } = claims as Record<string, unknown>;
-    return { exp: numeric(exp), iat: numeric(iat), sub: text(sub), client: text(aud) ?? text(client_id) };
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : undefined;
   } catch {
-    return unreadable;
+    return undefined;
   }
+}
+
+/** The claims of a compact JWT, without verifying it (the API does that); unreadable → all undefined. */
+export function readClaims(token: string): TokenClaims {
+  const claims = payloadOf(token);
+  if (!claims) return unreadable;
+  const { exp, iat, sub, aud, client_id } = claims;
+  return { exp: numeric(exp), iat: numeric(iat), sub: text(sub), client: text(aud) ?? text(client_id) };
+}
+
+/**
+ * `text` as UTF-8, base64url-encoded. Written out rather than with `TextEncoder` and `btoa`, which
+ * Hermes lacks before React Native 0.74.
+ */
+export function base64UrlEncode(text: string): string {
+  // encodeURIComponent writes UTF-8: every byte it escapes is `%XX`, every other is the character.
+  const bytes = encodeURIComponent(text)
+    .split(/(%[0-9A-F]{2})/)
+    .flatMap((part) => (part.startsWith('%') ? [parseInt(part.slice(1), 16)] : [...part].map((char) => char.charCodeAt(0))));
+  let encoded = '';
+  for (let index = 0; index < bytes.length; index += 3) {
+    const [a = 0, b = 0, c = 0] = bytes.slice(index, index + 3);
+    const triple = (a << 16) | (b << 8) | c;
+    const count = Math.min(bytes.length - index, 3) + 1;
+    for (let digit = 0; digit < count; digit++) encoded += alphabet[(triple >> (18 - 6 * digit)) & 63];
+  }
+  return encoded;
 }
 
 /** Whether two users differ as far as their tokens tell: an unreadable `sub` tells nothing. */

@@ -22,6 +22,9 @@ export interface Chain {
 /** Whether the token may ride on to a hop's URL. */
 export type HopCheck = (url: string) => boolean;
 
+/** Removes the credential from a hop's headers. */
+export type Strip = (headers: Record<string, unknown>) => void;
+
 type BeforeRedirect = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;
 
 /** An adapter's promise as an outcome, which never rejects. */
@@ -64,14 +67,14 @@ const callersHooks = new WeakMap<BeforeRedirect, BeforeRedirect | undefined>();
  * allowed (`keeps`); once dropped, it is never put back (follow-redirects keeps the headers it
  * was left with for the rest of the chain).
  */
-export function redirectGuard(chain: Chain, keeps: HopCheck, token: string, hook: BeforeRedirect | undefined): BeforeRedirect {
+export function redirectGuard(chain: Chain, keeps: HopCheck, strip: Strip, hook: BeforeRedirect | undefined): BeforeRedirect {
   const callersHook = hook && callersHooks.has(hook) ? callersHooks.get(hook) : hook;
   const guard: BeforeRedirect = (options, response, request) => {
     callersHook?.(options, response, request);
     chain.redirected = true;
     if (chain.tokenOnLastHop && typeof options.href === 'string' && keeps(options.href)) return;
     chain.tokenOnLastHop = false;
-    stripToken(options.headers ?? {}, token);
+    strip(options.headers ?? {});
   };
   callersHooks.set(guard, callersHook);
   return guard;
@@ -95,7 +98,7 @@ export interface Follow {
   send: (hop: InternalAxiosRequestConfig) => Promise<Outcome>;
   chain: Chain;
   keeps: HopCheck;
-  token: string;
+  strip: Strip;
   /** When the first hop left (`Date.now()`): `timeout` covers the whole chain, as in fetch. */
   startedAt: number;
 }
@@ -121,7 +124,7 @@ function asChainTimeout(outcome: Outcome, hopTimeout: number, timeout: number): 
  * `url` is where the first hop went.
  */
 export async function followRedirects(config: InternalAxiosRequestConfig, url: string, first: Outcome, follow: Follow): Promise<Outcome> {
-  const { send, chain, keeps, token, startedAt } = follow;
+  const { send, chain, keeps, strip, startedAt } = follow;
   const limit = config.maxRedirects ?? fetchRedirectLimit;
   let hop = config;
   let current = new URL(url);
@@ -163,7 +166,7 @@ export async function followRedirects(config: InternalAxiosRequestConfig, url: s
     // The plugin's own rule: once dropped, the token never comes back (fetch never re-adds Authorization).
     chain.redirected = true;
     chain.tokenOnLastHop &&= keeps(next.href);
-    if (!chain.tokenOnLastHop) stripToken(headers as unknown as Record<string, unknown>, token);
+    if (!chain.tokenOnLastHop) strip(headers as unknown as Record<string, unknown>);
     // The caller's `timeout` covers the whole chain.
     const remaining = config.timeout ? config.timeout - (Date.now() - startedAt) : 0;
     if (config.timeout && remaining <= 0) {

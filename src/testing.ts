@@ -1,5 +1,6 @@
 // `axios-amplify-auth/testing`: a scriptable token source for an app's own tests. No import of `aws-amplify`.
 import { SessionEndedError } from './errors.js';
+import { base64UrlEncode } from './jwt.js';
 import type { LogoutReason, SessionTokens, SourceChange, TokenSource } from './types.js';
 
 /**
@@ -52,30 +53,9 @@ export interface TestSource extends TokenSource {
   readonly refreshes: number;
 }
 
-const base64UrlDigits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/**
- * `text` as UTF-8, base64url-encoded. Written out rather than with `TextEncoder` and `btoa`, which
- * Hermes lacks before React Native 0.74.
- */
-function base64Url(text: string): string {
-  // encodeURIComponent writes UTF-8: every byte it escapes is `%XX`, every other is the character.
-  const bytes = encodeURIComponent(text)
-    .split(/(%[0-9A-F]{2})/)
-    .flatMap((part) => (part.startsWith('%') ? [parseInt(part.slice(1), 16)] : [...part].map((char) => char.charCodeAt(0))));
-  let encoded = '';
-  for (let index = 0; index < bytes.length; index += 3) {
-    const [a = 0, b = 0, c = 0] = bytes.slice(index, index + 3);
-    const triple = (a << 16) | (b << 8) | c;
-    const count = Math.min(bytes.length - index, 3) + 1;
-    for (let digit = 0; digit < count; digit++) encoded += base64UrlDigits[(triple >> (18 - 6 * digit)) & 63];
-  }
-  return encoded;
-}
-
 /** An unsigned compact JWT with the claims a Cognito token has that the plugin reads. */
 function jwt(claims: Record<string, unknown>): string {
-  return `${base64Url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64Url(JSON.stringify(claims))}.`;
+  return `${base64UrlEncode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64UrlEncode(JSON.stringify(claims))}.`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type AxiosAdapter, AxiosError, type AxiosResponse, CanceledError, type InternalAxiosRequestConfig } from 'axios';
 import type { AllowChecks, Route } from './allowlist.js';
+import type { Attachment } from './attachment.js';
 import { unlessCanceled } from './cancellation.js';
 import { type SessionCoordinator, userOf } from './coordinator.js';
 import { isAmplifyAuthError, sessionChanged } from './errors.js';
@@ -20,9 +21,7 @@ import {
   sameOrigin,
   sendGuarded,
   settle,
-  stripToken,
 } from './redirects.js';
-import { handBack, isRejected } from './rejection.js';
 import { asRequestError, type Session, type Tokens } from './session.js';
 import type { Emitter } from './events.js';
 import type { AmplifyAuthRequestOptions, SkipReason } from './types.js';
@@ -45,6 +44,8 @@ export interface TransportContext {
   coordinator: SessionCoordinator;
   isAllowed: AllowChecks;
   isActive: () => boolean;
+  /** How a request carries the credential: a token in a header, or a signature (`/iam`). */
+  attachment: Attachment;
 }
 
 // Every install's wrappers, with the adapter each wraps: a config re-sent through another
@@ -66,13 +67,14 @@ const safeMethods = /^(get|head|options)$/i;
  * really sent; and a retry after a rejected token resends the very bytes and headers of the
  * first attempt through the adapter alone, so that to the app a retried call is one call.
  */
-export function createTransport({ options, events, coordinator, isAllowed, isActive }: TransportContext) {
+export function createTransport({ options, events, coordinator, isAllowed, isActive, attachment }: TransportContext) {
   const { leewaySeconds, refreshTimeoutMs } = options;
   const tokenKeyOf = (route: Route) => (route.tokenType === 'id' ? 'idToken' : 'accessToken');
-  const headerValue = (route: Route, token: string): string => (route.scheme ? `${route.scheme} ${token}` : token);
   // Where fetch or a browser follows redirects out of the plugin's sight, only `Authorization` on
   // origin-wide rules is safe: fetch drops it across origins, and every hop within one is allowed.
-  const redirectsNeedJudging = (route: Route): boolean => route.header.toLowerCase() !== 'authorization' || !isAllowed.originWide;
+  // A signature (`/iam`) follows no redirect at all.
+  const redirectsNeedJudging = (route: Route): boolean =>
+    !attachment.followsRedirects || route.header.toLowerCase() !== 'authorization' || !isAllowed.originWide;
 
   /** The `skip` event, built only when somebody listens: the common path pays nothing for it. */
   function skipped(config: InternalAxiosRequestConfig, reason: SkipReason): void {
@@ -128,22 +130,26 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
    * stopped where neither can keep the token where it may go.
    */
   async function attempt(adapter: AxiosAdapter, config: InternalAxiosRequestConfig, route: Route, token: string) {
-    const state: RequestState = config.amplifyAuth ?? {};
-    state.sent = token;
-    config.amplifyAuth = state;
-    // A plain property, as axios's own headers are (absent was checked, a JWT is clean).
-    (config.headers as unknown as Record<string, string>)[route.header] = headerValue(route, token);
+    if (attachment.remembered) {
+      const state: RequestState = config.amplifyAuth ?? {};
+      state.sent = token;
+      config.amplifyAuth = state;
+    }
+    const attached = attachment.attach(config, route, token);
+    const hop = attached instanceof Promise ? await attached : attached;
     const chain: Chain = { redirected: false, tokenOnLastHop: true };
     // Asked only on a redirect: the common answer needs no URL built a second time.
-    const keeps = (hop: string): boolean => sameOrigin(hop, isAllowed.sentUrl(config)) && isAllowed.route(hop) === route;
-    const redirects = redirectMode(config, redirectsNeedJudging(route), adapterKind(adapter, config));
+    const keeps = (url: string): boolean =>
+      attachment.followsRedirects && sameOrigin(url, isAllowed.sentUrl(config)) && isAllowed.route(url) === route;
+    const strip = (headers: Record<string, unknown>): void => attachment.strip(headers, token);
+    const redirects = redirectMode(hop, redirectsNeedJudging(route), adapterKind(adapter, hop));
     const startedAt = Date.now();
-    const first = await sendGuarded(adapter, config, redirectGuard(chain, keeps, token, config.beforeRedirect), redirects);
-    const url = redirects === 'follow' && isRedirect(first) ? isAllowed.sentUrl(config) : undefined;
-    if (url === undefined) return { outcome: first, chain };
-    const send = (hop: InternalAxiosRequestConfig) => settle(adapter(hop));
-    const outcome = await followRedirects(config, url, first, { send, chain, keeps, token, startedAt });
-    return { outcome: chain.redirected ? asCallers(outcome, config) : outcome, chain };
+    const first = await sendGuarded(adapter, hop, redirectGuard(chain, keeps, strip, hop.beforeRedirect), redirects);
+    const url = redirects === 'follow' && isRedirect(first) ? isAllowed.sentUrl(hop) : undefined;
+    if (url === undefined) return { outcome: hop === config ? first : asCallers(first, config), chain };
+    const send = (next: InternalAxiosRequestConfig) => settle(adapter(next));
+    const outcome = await followRedirects(hop, url, first, { send, chain, keeps, strip, startedAt });
+    return { outcome: chain.redirected || hop !== config ? asCallers(outcome, config) : outcome, chain };
   }
 
   async function send(adapter: AxiosAdapter, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
@@ -155,7 +161,7 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
     }
     const headers = config.headers;
     // Our own token, in a config copied from an earlier response: renewed, not sent on as the caller's.
-    if (state?.sent) stripToken(headers as unknown as Record<string, unknown>, state.sent);
+    if (state?.sent) attachment.strip(headers as unknown as Record<string, unknown>, state.sent);
     const route = isAllowed.request(config);
     if (!route) {
       skipped(config, 'not-allowed');
@@ -178,12 +184,15 @@ export function createTransport({ options, events, coordinator, isAllowed, isAct
     }
     const first = await attempt(adapter, config, route, token);
     const rejected = responseOf(first.outcome);
-    if (!isRejected(options, rejected, config) || !retries(config, first.chain)) {
-      handBack(rejected, config);
+    const rejection = attachment.judge(rejected, config);
+    if (!rejection || !retries(config, first.chain)) {
+      attachment.settle(rejected, config);
       return unwrap(first.outcome);
     }
 
     const { outcome } = first;
+    // The same credential again: what was wrong was not it (a clock the attachment corrected).
+    if (rejection === 'resend') return unwrap((await attempt(adapter, config, route, token)).outcome);
     const cause = 'error' in outcome ? outcome.error : new AxiosError('Token rejected', undefined, config, undefined, rejected);
     const renewed = await waitFor(() => coordinator.renew(session, 'unauthorized', token, refreshTimeoutMs), config).catch(
       (error: unknown) => {

@@ -56,6 +56,13 @@ describe('the built package', () => {
     for (const exported of publicNames) expect(typeof loaded[exported], exported).toBe('function');
   });
 
+  it('loads axios-amplify-auth/iam as CommonJS and as ESM, with the signer from its dependencies', async () => {
+    const names = ['installAmplifyIam', 'isAmplifyAuthError', 'isSessionEndedError', 'AmplifyAuthError', 'SessionEndedError'];
+    const cjs = require('axios-amplify-auth/iam') as Record<string, unknown>;
+    const esm = (await import('axios-amplify-auth/iam')) as Record<string, unknown>;
+    for (const loaded of [cjs, esm]) expect(names.map((name) => typeof loaded[name])).toEqual(names.map(() => 'function'));
+  });
+
   it('tells errors from the ESM and CommonJS copies apart by name, not instance', async () => {
     const esm = (await import('axios-amplify-auth/core')) as typeof import('../src/core.js');
     const cjs = require('axios-amplify-auth/core') as typeof import('../src/core.js');

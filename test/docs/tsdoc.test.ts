@@ -9,7 +9,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const entries = ['index', 'core', 'server', 'testing'];
+const entries = ['index', 'core', 'server', 'testing', 'iam'];
 const files = entries.map((entry) => join(root, 'dist', `${entry}.d.ts`));
 const program = ts.createProgram(files, {
   strict: true,

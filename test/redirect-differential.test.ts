@@ -106,7 +106,16 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await Promise.all(Object.values(servers).map((server) => new Promise((resolve) => server.close(resolve))));
+  await Promise.all(
+    Object.values(servers).map(
+      (server) =>
+        new Promise((resolve) => {
+          // Keep-alive connections (Deno's and Bun's fetch keep them) would hold close() open.
+          server.closeAllConnections();
+          server.close(resolve);
+        }),
+    ),
+  );
 });
 
 const bodies: Record<Plan['body'], unknown> = {

@@ -62,7 +62,16 @@ beforeAll(async () => {
   b = await listen(recorder('b'));
 });
 afterAll(async () => {
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise((resolve) => {
+          // Keep-alive connections (Deno's and Bun's fetch keep them) would hold close() open.
+          server.closeAllConnections();
+          server.close(resolve);
+        }),
+    ),
+  );
 });
 beforeEach(() => {
   seen.length = 0;

@@ -53,6 +53,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api.stop();
+  other.closeAllConnections();
   await new Promise((resolve) => other.close(resolve));
 });
 beforeEach(() => {
@@ -271,7 +272,16 @@ describe('no signature on any hop but the first, nor on a URL out of allow (gene
         { numRuns: Number(process.env['FC_RUNS'] ?? 300), seed: 20261207 },
       );
     } finally {
-      await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise((resolve) => {
+              // Keep-alive connections (Deno's and Bun's fetch keep them) would hold close() open.
+              server.closeAllConnections();
+              server.close(resolve);
+            }),
+        ),
+      );
     }
   }, 120_000);
 });

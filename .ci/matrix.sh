@@ -42,7 +42,7 @@ for runtime in node22 node24 node26 deno bun; do
   # (they run in `npm test`). Generated cases (the differentials, the interleavings) 300 each, fully on Node 20 and per axios version.
   run "unit suite" "$version" env FC_RUNS=300 bash .ci/unit-on.sh "$runtime" --exclude 'test/browser/**' --exclude 'test/iam/browser-signer.test.ts'
 done
-run "unit suite, React Native globals" "Node.js $(node --version)" npx vitest run --config vitest.react-native.config.ts
+run "unit suite, React Native globals" "Node.js $(node --version)" env FC_RUNS=300 npx vitest run --config vitest.react-native.config.ts
 # axios across the peer range: the whole unit suite on the lowest, and every route a token can take
 # (redirects, routes, the differentials) on the last release of each minor whose adapters or
 # redirect handling differ from the next one's (see vitest.axios.config.ts).

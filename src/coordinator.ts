@@ -54,8 +54,7 @@ export class SessionCoordinator {
     this.#unsubscribe = undefined;
     this.#stopHearingTabs?.();
     this.#stopHearingTabs = undefined;
-    this.#current.fresh = false;
-    this.#current.read = undefined;
+    this.#current.forget();
     unsubscribe?.();
   }
 
@@ -179,25 +178,15 @@ export class SessionCoordinator {
       tabs && refresh ? tabs.refresh(source, refresh.stale, abandon.signal) : source.getTokens(readOptions(!!refresh, abandon.signal));
     const call: Promise<Tokens> = withTimeout(run, ask.timeoutMs, abandon).then(
       (tokens) => {
-        this.#release(session, call);
+        session.release(call);
         return this.#onTokens(session, call, checked(tokens), refresh, changesAtStart, seq);
       },
       (error: unknown) => {
-        this.#release(session, call);
+        session.release(call);
         return this.#onFailure(session, error);
       },
     );
     return call;
-  }
-
-  /** The call no longer counts as in flight: the next caller asks afresh. */
-  #release(session: Session, call: Promise<Tokens>): void {
-    if (session.read === call) session.read = undefined;
-    if (session.refresh === call) {
-      session.refresh = undefined;
-      session.abandonRefresh = undefined;
-      session.replacing = undefined;
-    }
   }
 
   #onTokens(

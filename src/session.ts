@@ -61,6 +61,22 @@ export class Session {
     });
   }
 
+  /** `call` no longer counts as in flight: the next caller asks afresh. */
+  release(call: Promise<Tokens>): void {
+    if (this.read === call) this.read = undefined;
+    if (this.refresh === call) {
+      this.refresh = undefined;
+      this.abandonRefresh = undefined;
+      this.replacing = undefined;
+    }
+  }
+
+  /** What is in memory can no longer be trusted (nobody hears the source's changes any more). */
+  forget(): void {
+    this.fresh = false;
+    this.read = undefined;
+  }
+
   /** Leaves the session: every waiter (but those of `cause`) rejects with `error`, the refresh is abandoned. */
   leave(error: AmplifyAuthError, cause?: Promise<Tokens>, spareReads = false): void {
     this.left = error;

@@ -125,6 +125,8 @@ export class SessionCoordinator {
     if (trigger === 'unauthorized') {
       const current = await this.tokens(session, timeoutMs);
       if (!current || !holds(current, stale)) return current;
+      // Left while it read: no refresh for a session that is over (with rotation, a token spent for nobody).
+      if (session !== this.#current) throw session.left ?? sessionChanged();
       if (session.refresh) return session.wait(session.refresh);
     } else {
       const current = session.tokens;

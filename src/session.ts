@@ -53,7 +53,11 @@ export class Session {
    * and its own waiters still get its answer.
    */
   wait(call: Promise<Tokens>): Promise<Tokens> {
-    if (this.left) return Promise.reject(this.left);
+    if (this.left) {
+      // Nobody waits for `call` then: its own failure must not go unhandled.
+      call.catch(() => {});
+      return Promise.reject(this.left);
+    }
     return new Promise<Tokens>((resolve, reject) => {
       const waiter = { call, reject };
       this.#waiters.add(waiter);

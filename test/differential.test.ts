@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasOrderingOption } from './support/axios-version.js';
 import { type AmplifyAuthOptions, installAmplifyAuth, type SessionTokens, type TokenSource } from '../src/core.js';
 import { issueTokens } from './support/jwt.js';
+import { closeServers } from './support/servers.js';
 
 /**
  * Differential test of "Where tokens go" (README): fast-check generates an install (allow, header,
@@ -92,15 +93,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(
-    servers.map(
-      (server) =>
-        new Promise((resolve) => {
-          server.closeAllConnections();
-          server.close(resolve);
-        }),
-    ),
-  );
+  await closeServers(...servers);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installAmplifyAuth } from '../src/core.js';
 import { fetchIsStandard, fetchIsUndici } from './support/axios-version.js';
 import { issueTokens } from './support/jwt.js';
+import { closeServers } from './support/servers.js';
 
 /**
  * The plugin's own redirect following against fetch's: for generated chains (status × method ×
@@ -106,16 +107,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await Promise.all(
-    Object.values(servers).map(
-      (server) =>
-        new Promise((resolve) => {
-          // Keep-alive connections (Deno's and Bun's fetch keep them) would hold close() open.
-          server.closeAllConnections();
-          server.close(resolve);
-        }),
-    ),
-  );
+  await closeServers(...Object.values(servers));
 });
 
 const bodies: Record<Plan['body'], unknown> = {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { installAmplifyAuth, type AmplifyAuthOptions } from '../src/core.js';
 import { fetchIsStandard, fetchIsUndici } from './support/axios-version.js';
 import { FakeSession } from './support/fake-source.js';
+import { closeServers } from './support/servers.js';
 
 /**
  * Redirects as they really arrive: two servers on 127.0.0.1 (two origins) that record every
@@ -62,16 +63,7 @@ beforeAll(async () => {
   b = await listen(recorder('b'));
 });
 afterAll(async () => {
-  await Promise.all(
-    servers.map(
-      (server) =>
-        new Promise((resolve) => {
-          // Keep-alive connections (Deno's and Bun's fetch keep them) would hold close() open.
-          server.closeAllConnections();
-          server.close(resolve);
-        }),
-    ),
-  );
+  await closeServers(...servers);
 });
 beforeEach(() => {
   seen.length = 0;

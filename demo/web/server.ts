@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { type LocalCognitoOptions, type RefreshHold } from '../../test/harness/cognito.js';
 import { type LocalWorld, startLocalWorld } from '../../test/harness/world.js';
+import { bundleForBrowser } from '../../test/support/browser-bundle.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -20,17 +20,7 @@ export interface DemoWeb {
  * play the parts of an admin and of the API's operator.
  */
 export async function startDemoWeb(options: LocalCognitoOptions = {}): Promise<DemoWeb> {
-  const bundle = await build({
-    entryPoints: [`${here}app.ts`],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    minify: true,
-    logLevel: 'silent',
-  });
-  const app = bundle.outputFiles[0]!.text;
+  const app = await bundleForBrowser(`${here}app.ts`, { minify: true });
   const page = await readFile(`${here}index.html`, 'utf8');
   const world = await startLocalWorld(options);
   const { cognito, api } = world;

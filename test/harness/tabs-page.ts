@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { LocalCognitoOptions } from './cognito.js';
+import { bundleForBrowser } from '../support/browser-bundle.js';
 import { type LocalWorld, startLocalWorld } from './world.js';
 
 const here = fileURLToPath(new URL('./tabs-page/', import.meta.url));
@@ -22,16 +22,7 @@ export interface TabsPage {
  * every tab (`tabs.callAt`).
  */
 export async function startTabsPage(options: LocalCognitoOptions = {}): Promise<TabsPage> {
-  const bundle = await build({
-    entryPoints: [`${here}app.ts`],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  const app = bundle.outputFiles[0]!.text;
+  const app = await bundleForBrowser(`${here}app.ts`);
   const page = await readFile(`${here}index.html`, 'utf8');
   const world = await startLocalWorld(options);
   const { cognito } = world;

@@ -12,37 +12,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsCredentials, expiresWithin, fromAmplifyCredentials } from '../../src/iam/credentials.js';
 import { signatureRejection } from '../../src/iam/sign.js';
 import { isSessionEndedError } from '../../src/errors.js';
-import { type LocalCognito, startLocalCognito } from '../harness/cognito.js';
-import { type IamApi, startIamApi } from '../harness/iam-api.js';
-import { type LocalIdentityPool, startLocalIdentityPool } from '../harness/identity-pool.js';
+import type { LocalCognito } from '../harness/cognito.js';
+import type { IamApi } from '../harness/iam-api.js';
+import { type IamWorld, startIamWorld } from '../harness/iam-world.js';
+import type { LocalIdentityPool } from '../harness/identity-pool.js';
 import { delay } from '../support/time.js';
 import { signedClient } from './signed-client.js';
 
+let world: IamWorld;
 let cognito: LocalCognito;
 let pool: LocalIdentityPool;
 let api: IamApi;
 
 beforeAll(async () => {
-  cognito = await startLocalCognito();
-  pool = await startLocalIdentityPool({ userPool: { issuer: cognito.issuer, jwksUrl: cognito.jwksUrl } });
-  api = await startIamApi({ region: pool.region, service: 'execute-api', credentials: (id) => pool.lookup(id) });
-  Amplify.configure({
-    Auth: {
-      Cognito: {
-        userPoolId: cognito.userPoolId,
-        userPoolClientId: cognito.clientId,
-        userPoolEndpoint: cognito.endpoint,
-        identityPoolId: pool.identityPoolId,
-        identityPoolEndpoint: pool.endpoint,
-        allowGuestAccess: true,
-      },
-    },
-  });
+  world = await startIamWorld();
+  ({ cognito, pool, api } = world);
+  Amplify.configure(world.amplifyConfig);
 }, 60_000);
 
 afterAll(async () => {
   await signOut().catch(() => {});
-  await Promise.allSettled([api?.stop(), pool?.stop(), cognito?.stop()]);
+  await world?.stop();
 });
 
 /** A GET signed with `credentials`, through axios's http adapter. */

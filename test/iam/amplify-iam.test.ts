@@ -11,11 +11,13 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { installAmplifyIam } from '../../src/iam.js';
 import type { AmplifyAuth, AmplifyAuthEvents } from '../../src/types.js';
-import { type LocalCognito, startLocalCognito } from '../harness/cognito.js';
-import { type IamApi, startIamApi } from '../harness/iam-api.js';
-import { type LocalIdentityPool, startLocalIdentityPool } from '../harness/identity-pool.js';
+import type { LocalCognito } from '../harness/cognito.js';
+import type { IamApi } from '../harness/iam-api.js';
+import { type IamWorld, startIamWorld } from '../harness/iam-world.js';
+import type { LocalIdentityPool } from '../harness/identity-pool.js';
 import { delay } from '../support/time.js';
 
+let world: IamWorld;
 let cognito: LocalCognito;
 let pool: LocalIdentityPool;
 let api: IamApi;
@@ -24,21 +26,9 @@ let handles: AmplifyAuth[];
 const events = { logout: vi.fn<(payload: AmplifyAuthEvents['logout']) => void>(), refresh: vi.fn() };
 
 beforeAll(async () => {
-  cognito = await startLocalCognito();
-  pool = await startLocalIdentityPool({ userPool: { issuer: cognito.issuer, jwksUrl: cognito.jwksUrl } });
-  api = await startIamApi({ region: pool.region, service: 'execute-api', credentials: (id) => pool.lookup(id) });
-  Amplify.configure({
-    Auth: {
-      Cognito: {
-        userPoolId: cognito.userPoolId,
-        userPoolClientId: cognito.clientId,
-        userPoolEndpoint: cognito.endpoint,
-        identityPoolId: pool.identityPoolId,
-        identityPoolEndpoint: pool.endpoint,
-        allowGuestAccess: true,
-      },
-    },
-  });
+  world = await startIamWorld();
+  ({ cognito, pool, api } = world);
+  Amplify.configure(world.amplifyConfig);
   // Three instances on the default source: one credentials call at a time for all of them.
   instances = [0, 1, 2].map(() => axios.create({ baseURL: api.url }));
   handles = instances.map((instance) => installAmplifyIam(instance, { region: pool.region, service: 'execute-api' }));
@@ -51,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const handle of handles ?? []) handle.uninstall();
   await signOut().catch(() => {});
-  await Promise.allSettled([api?.stop(), pool?.stop(), cognito?.stop()]);
+  await world?.stop();
 });
 
 const whoami = async (instance: AxiosInstance = instances[0]!) => (await instance.get<{ identityId: string }>('/whoami')).data.identityId;

@@ -14,6 +14,7 @@ import { installIam } from '../../src/iam/install.js';
 import { isAmplifyAuthError } from '../../src/errors.js';
 import type { AmplifyAuthEvents } from '../../src/types.js';
 import { type IamApi, type KnownCredentials, startIamApi } from '../harness/iam-api.js';
+import { closeServers } from '../support/servers.js';
 
 const region = 'eu-west-1';
 const known = new Map<string, KnownCredentials>();
@@ -53,8 +54,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api.stop();
-  other.closeAllConnections();
-  await new Promise((resolve) => other.close(resolve));
+  await closeServers(other);
 });
 beforeEach(() => {
   api.requests.length = 0;
@@ -272,16 +272,7 @@ describe('no signature on any hop but the first, nor on a URL out of allow (gene
         { numRuns: Number(process.env['FC_RUNS'] ?? 300), seed: 20261207 },
       );
     } finally {
-      await Promise.all(
-        servers.map(
-          (server) =>
-            new Promise((resolve) => {
-              // Keep-alive connections (Deno's and Bun's fetch keep them) would hold close() open.
-              server.closeAllConnections();
-              server.close(resolve);
-            }),
-        ),
-      );
+      await closeServers(...servers);
     }
   }, 120_000);
 });

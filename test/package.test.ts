@@ -78,6 +78,15 @@ describe('the built package', () => {
     expect(importsAmplify(file)).toBe(false);
   });
 
+  it.each(['iam.js', 'iam.cjs'])(
+    'loads aws-amplify from dist/%s only when the default credentials are used (import() on first use)',
+    (file) => {
+      const loaded = [...filesLoadedBy(join(dist, file))].map(code);
+      expect(loaded.some((text) => /(?:from\s*|require\()\s*['"]@?aws-amplify/.test(text))).toBe(false);
+      expect(loaded.some((text) => /import\(\s*['"]aws-amplify\/auth['"]\)/.test(text))).toBe(true);
+    },
+  );
+
   it.each(['index.js', 'index.cjs'])('loads Amplify v6 from the main entry, dist/%s', (file) => {
     expect(importsAmplify(file)).toBe(true);
   });

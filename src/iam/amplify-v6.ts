@@ -1,22 +1,43 @@
-import { fetchAuthSession } from 'aws-amplify/auth';
-import { cognitoCredentialsProvider } from 'aws-amplify/auth/cognito';
-import { Hub } from 'aws-amplify/utils';
 import type { AxiosInstance } from 'axios';
 import { subscribeToChanges } from '../adapters/hub.js';
 import { multiUserServer } from '../environment.js';
 import type { AmplifyAuth, TokenSource } from '../types.js';
-import { fromAmplifyCredentials } from './credentials.js';
+import { type CredentialsSource, fromAmplifyCredentials } from './credentials.js';
 import { type AmplifyIamOptions, installIam } from './install.js';
 import { credentialsTokenSource } from './source.js';
+
+type Amplify = { credentials: CredentialsSource; Hub: Parameters<typeof subscribeToChanges>[0] };
+let amplify: Promise<Amplify> | undefined;
+
+/**
+ * aws-amplify, loaded on first use of the default: an app that passes its own `credentials` needs
+ * none of it installed. Renewing goes through `cognitoCredentialsProvider.clearCredentials()`, so
+ * that new credentials never spend the refresh token.
+ */
+function loadAmplify(): Promise<Amplify> {
+  return (amplify ??= Promise.all([import('aws-amplify/auth'), import('aws-amplify/auth/cognito'), import('aws-amplify/utils')]).then(
+    ([auth, cognito, utils]) => ({
+      credentials: fromAmplifyCredentials(auth.fetchAuthSession, {
+        clearCredentials: () => cognito.cognitoCredentialsProvider.clearCredentials(),
+      }),
+      Hub: utils.Hub,
+    }),
+    (error: unknown) => {
+      amplify = undefined;
+      throw new TypeError(
+        'installAmplifyIam: without `credentials`, credentials come from aws-amplify v6, which could not be loaded: install it, or pass `credentials`',
+        { cause: error },
+      );
+    },
+  ));
+}
 
 let sharedSource: TokenSource | undefined;
 
 /**
  * The identity pool's credentials from Amplify v6, one source for the whole app (every instance
- * shares one credentials call at a time). New credentials are asked for without refreshing the
- * user's tokens (`cognitoCredentialsProvider.clearCredentials()`, then `fetchAuthSession()`), so
- * that renewing credentials never spends the refresh token. Hub's `signedIn` and `signedOut` are
- * identity changes: a guest's credentials are never used for the user, nor one user's for another.
+ * shares one credentials call at a time). Hub's `signedIn` and `signedOut` are identity changes: a
+ * guest's credentials are never used for the user, nor one user's for another.
  */
 function amplifyV6Credentials(): TokenSource {
   const server = multiUserServer();
@@ -26,8 +47,25 @@ function amplifyV6Credentials(): TokenSource {
     );
   }
   return (sharedSource ??= credentialsTokenSource(
-    fromAmplifyCredentials(fetchAuthSession, { clearCredentials: () => cognitoCredentialsProvider.clearCredentials() }),
-    subscribeToChanges(Hub),
+    { getCredentials: async (options) => (await loadAmplify()).credentials.getCredentials(options) },
+    (onChange) => {
+      let stop: (() => void) | undefined;
+      let stopped = false;
+      loadAmplify().then(
+        ({ Hub }) => {
+          if (stopped) return;
+          stop = subscribeToChanges(Hub)(onChange);
+          // Whatever Hub said while aws-amplify loaded was not heard: memory is read again.
+          onChange('tokens');
+        },
+        // The credentials calls report it.
+        () => {},
+      );
+      return () => {
+        stopped = true;
+        stop?.();
+      };
+    },
   ));
 }
 

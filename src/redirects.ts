@@ -56,10 +56,6 @@ export function isReplayable(data: unknown): boolean {
   return typeof ReadableStream === 'undefined' || !(data instanceof ReadableStream);
 }
 
-// Each guard, with the caller's own hook that it wraps: a config re-sent through another install
-// is guarded by that install alone, and guards never nest.
-const callersHooks = new WeakMap<BeforeRedirect, BeforeRedirect | undefined>();
-
 /**
  * The http adapter's `beforeRedirect` for one attempt. axios follows redirects itself in Node,
  * through follow-redirects, which before axios 1.21 keeps `Authorization` on a redirect to a
@@ -67,17 +63,16 @@ const callersHooks = new WeakMap<BeforeRedirect, BeforeRedirect | undefined>();
  * allowed (`keeps`); once dropped, it is never put back (follow-redirects keeps the headers it
  * was left with for the rest of the chain).
  */
-export function redirectGuard(chain: Chain, keeps: HopCheck, strip: Strip, hook: BeforeRedirect | undefined): BeforeRedirect {
-  const callersHook = hook && callersHooks.has(hook) ? callersHooks.get(hook) : hook;
-  const guard: BeforeRedirect = (options, response, request) => {
+export function redirectGuard(chain: Chain, keeps: HopCheck, strip: Strip, callersHook: BeforeRedirect | undefined): BeforeRedirect {
+  // The caller's own hook is put back once the attempt is answered (sendGuarded), so a config sent
+  // again never brings a guard of ours with it: guards never nest.
+  return (options, response, request) => {
     callersHook?.(options, response, request);
     chain.redirected = true;
     if (chain.tokenOnLastHop && typeof options.href === 'string' && keeps(options.href)) return;
     chain.tokenOnLastHop = false;
     strip(options.headers ?? {});
   };
-  callersHooks.set(guard, callersHook);
-  return guard;
 }
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);

@@ -233,7 +233,7 @@ function signerFor(credentials: AwsCredentials, region: string, service: string)
  * and AppSync do not, and a header the API's CORS configuration does not list would fail the
  * browser's preflight (API Gateway's default allowed headers are `Content-Type, X-Amz-Date,
  * Authorization, X-Api-Key, X-Amz-Security-Token`:
- * https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors-console.html).
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html).
  *
  * @example
  * const url = canonicalUrl('https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders?q=a b');

@@ -276,3 +276,49 @@ describe('no signature on any hop but the first, nor on a URL out of allow (gene
     }
   }, 120_000);
 });
+
+describe('installAmplifyIam: an identity change while a credentials refresh is in flight', () => {
+  it('rejects the waiting request with SESSION_CHANGED, never signs it with the new identity, and serves the new identity at once', async () => {
+    const { credentialsTokenSource } = await import('../../src/iam/source.js');
+    const mint = provider();
+    let identity = 'eu-west-1:identity-a';
+    let release: () => void = () => {};
+    const listeners = new Set<() => void>();
+    const issued = new Map<string, string>();
+    const source = credentialsTokenSource(
+      {
+        async getCredentials({ forceRefresh }) {
+          const mine = identity;
+          // A's forced refresh hangs until released; whatever it brings is A's.
+          if (forceRefresh && mine.endsWith('-a')) await new Promise<void>((resolve) => (release = resolve));
+          const credentials = await mint();
+          issued.set(credentials.accessKeyId, mine);
+          known.set(credentials.accessKeyId, { ...credentials, identityId: mine });
+          return { credentials, identityId: mine, userSub: mine.endsWith('-a') ? 'user-a' : 'user-b' };
+        },
+      },
+      (onChange) => {
+        listeners.add(onChange);
+        return () => listeners.delete(onChange);
+      },
+    );
+    const instance = axios.create({ baseURL: api.url, adapter: 'http' });
+    installIam(instance, { region, service: 'execute-api' }, () => source);
+    await instance.get('/first');
+    const firstKey = [...issued.keys()][0]!;
+    known.set(firstKey, { ...known.get(firstKey)!, expiration: new Date(Date.now() - 1000) });
+    const waiting = instance.get('/waiting').catch((e: unknown) => e);
+    await vi.waitFor(() => expect(api.requests.filter((request) => request.target === '/waiting')).toHaveLength(1));
+    // B signs in while A's refresh is in flight.
+    identity = 'eu-west-1:identity-b';
+    for (const listener of listeners) listener();
+    const error = await waiting;
+    expect(isAmplifyAuthError(error) && error.code).toBe('SESSION_CHANGED');
+    await expect(instance.get('/as-b')).resolves.toMatchObject({ data: { identityId: 'eu-west-1:identity-b' } });
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // /waiting went out once (refused as expired), and never with B's credentials.
+    const waited = api.requests.filter((request) => request.target === '/waiting');
+    expect(waited.map((request) => issued.get(request.accessKeyId ?? ''))).toEqual(['eu-west-1:identity-a']);
+  });
+});
